@@ -1,0 +1,85 @@
+using Microsoft.CodeAnalysis;
+
+namespace HttpGen.Generators;
+
+/// <summary>Every diagnostic HttpGen reports. Each message says how to fix the problem. Listed in docs/diagnostics.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "HttpGen";
+
+    public static readonly DiagnosticDescriptor TypeNotPartial = Error(
+        "HTTPGEN001", "Message type must be partial",
+        "'{0}' must be declared partial so that HttpGen can add its parser: write 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor UnsupportedTypeShape = Error(
+        "HTTPGEN002", "Nested and generic message types are not supported",
+        "'{0}' is {1}; HttpGen supports non-generic classes declared directly in a namespace: move it out of its containing type and remove its type parameters");
+
+    public static readonly DiagnosticDescriptor NotAClass = Error(
+        "HTTPGEN003", "Message type must be a non-static class",
+        "'{0}' is {1}; declare it as a non-static 'partial class'");
+
+    public static readonly DiagnosticDescriptor PropertyNotPartial = Error(
+        "HTTPGEN004", "Header property must be a partial property without a body",
+        "Property '{0}' must be a partial declaration with no body that HttpGen implements, for example 'public partial HeaderValue {0} {{ get; }}'");
+
+    public static readonly DiagnosticDescriptor WrongAccessors = Error(
+        "HTTPGEN005", "Header property has the wrong shape",
+        "Property '{0}' must be {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedPropertyType = Error(
+        "HTTPGEN006", "Unsupported header property type",
+        "Property '{0}' has type '{1}', which cannot hold a header value: use ReadOnlySpan<byte>, HeaderValue, string?, long?, int? or bool");
+
+    public static readonly DiagnosticDescriptor InvalidHeaderName = Error(
+        "HTTPGEN007", "Invalid header field name",
+        "'{0}' is not a valid header field name: use a non-empty token of letters, digits and !#$%&'*+-.^_`|~ (for example \"X-Request-Id\")");
+
+    public static readonly DiagnosticDescriptor DuplicateHeader = Error(
+        "HTTPGEN008", "Header bound twice",
+        "Header '{0}' is already bound to property '{1}' (names compare case-insensitively): remove one of the two bindings");
+
+    public static readonly DiagnosticDescriptor ReservedMemberName = Error(
+        "HTTPGEN009", "Member name is reserved by the generated code",
+        "'{0}' clashes with a member HttpGen generates on '{1}': rename it (reserved: {2})");
+
+    public static readonly DiagnosticDescriptor HeaderOutsideMessage = Error(
+        "HTTPGEN010", "[HttpHeader] outside a message type",
+        "Property '{0}' has [HttpHeader] but '{1}' has neither [HttpRequest] nor [HttpResponse]: add one of them to the type, or remove the attribute");
+
+    public static readonly DiagnosticDescriptor RequestAndResponse = Error(
+        "HTTPGEN011", "Type is both a request and a response",
+        "'{0}' has both [HttpRequest] and [HttpResponse]: a message type describes one direction; split it into two types");
+
+    public static readonly DiagnosticDescriptor InvalidLimit = Error(
+        "HTTPGEN012", "Invalid parser limit",
+        "{1} on '{0}' is {2}; set it to a value greater than zero, or leave it unset for the default");
+
+    public static readonly DiagnosticDescriptor TooManyHeaders = Error(
+        "HTTPGEN013", "Too many declared headers",
+        "'{0}' declares {1} headers; at most {2} are supported: use EnumerateAllHeaders = true to read the rest");
+
+    private static readonly DiagnosticDescriptor[] All =
+    {
+        TypeNotPartial, UnsupportedTypeShape, NotAClass, PropertyNotPartial, WrongAccessors, UnsupportedPropertyType,
+        InvalidHeaderName, DuplicateHeader, ReservedMemberName, HeaderOutsideMessage, RequestAndResponse, InvalidLimit,
+        TooManyHeaders,
+    };
+
+    public static DiagnosticDescriptor? ById(string id)
+    {
+        foreach (DiagnosticDescriptor descriptor in All)
+        {
+            if (descriptor.Id == id)
+            {
+                return descriptor;
+            }
+        }
+
+        return null;
+    }
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: "https://github.com/httpgen/httpgen/blob/main/docs/diagnostics.md#" + id.ToLowerInvariant());
+}

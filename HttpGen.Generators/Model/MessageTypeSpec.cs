@@ -1,0 +1,65 @@
+using HttpGen.Generators.Helpers;
+
+namespace HttpGen.Generators.Model;
+
+internal enum MessageKind
+{
+    Request,
+    Response,
+}
+
+/// <summary>How a header property exposes its value.</summary>
+internal enum HeaderValueKind
+{
+    /// <summary>ReadOnlySpan&lt;byte&gt;, empty when absent.</summary>
+    Span,
+    /// <summary>HttpGen.HeaderValue.</summary>
+    HeaderValue,
+    /// <summary>string?, decoded on first read.</summary>
+    String,
+    /// <summary>long?, strict digits.</summary>
+    Int64,
+    /// <summary>int?, strict digits.</summary>
+    Int32,
+    /// <summary>bool: whether the header was present.</summary>
+    Presence,
+}
+
+/// <summary>What a user declared on one message type: everything the emitter needs, and nothing from Roslyn.</summary>
+internal sealed record MessageTypeSpec(
+    string? Namespace,
+    string TypeName,
+    MessageKind Kind,
+    OptionsSpec Options,
+    EquatableArray<HeaderPropertySpec> Headers);
+
+/// <summary>Limits and switches from the message attribute; 0 means "keep the runtime default".</summary>
+internal sealed record OptionsSpec(
+    int MaxRequestLineLength,
+    int MaxHeaderBlockLength,
+    int MaxHeaderCount,
+    bool AllowBareLineFeed,
+    bool EnumerateAllHeaders)
+{
+    public bool IsDefault => MaxRequestLineLength == 0 && MaxHeaderBlockLength == 0 && MaxHeaderCount == 0 && !AllowBareLineFeed;
+}
+
+/// <summary>One [HttpHeader] property.</summary>
+/// <param name="PropertyName">The property's name.</param>
+/// <param name="HeaderName">The field name as written in the attribute.</param>
+/// <param name="Id">The id the name matcher returns: a framing header's fixed id, or a declared one.</param>
+/// <param name="Bit">The property's bit in the presence mask.</param>
+/// <param name="ValueKind">How the value is exposed.</param>
+/// <param name="TypeName">The property type as the user wrote it, fully qualified, for the implementing declaration.</param>
+/// <param name="Accessibility">The property's accessibility keywords.</param>
+internal sealed record HeaderPropertySpec(
+    string PropertyName,
+    string HeaderName,
+    int Id,
+    int Bit,
+    HeaderValueKind ValueKind,
+    string TypeName,
+    string Accessibility);
+
+/// <summary>The result of looking at one annotated type: a spec to emit (when the type is usable) and its diagnostics.</summary>
+internal sealed record MessageTypeResult(MessageTypeSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,123 @@
+namespace HttpGen;
+
+/// <summary>What was wrong with a message head. Each kind maps to one HTTP status code (see <see cref="ParseError.StatusCode"/>).</summary>
+public enum ParseErrorKind : byte
+{
+    /// <summary>No error.</summary>
+    None = 0,
+    /// <summary>The method is not a token, or is empty (400).</summary>
+    InvalidMethod,
+    /// <summary>The request line is not <c>method SP target SP version CRLF</c> with exactly one space between parts (400).</summary>
+    InvalidRequestLine,
+    /// <summary>The request-target has a byte that is not allowed, a bad percent-encoding, or a form the method does not take (400).</summary>
+    InvalidRequestTarget,
+    /// <summary>The version is not of the form <c>HTTP/DIGIT.DIGIT</c> (400).</summary>
+    InvalidVersion,
+    /// <summary>The version is well formed but not HTTP/1.0 or HTTP/1.1 (505).</summary>
+    UnsupportedVersion,
+    /// <summary>The request line is longer than <see cref="ParserOptions.MaxRequestLineLength"/> (414).</summary>
+    RequestLineTooLong,
+    /// <summary>A bare CR, or a bare LF where CRLF is required (400).</summary>
+    InvalidLineEnding,
+    /// <summary>A field name is empty or has a byte that is not a token character (400).</summary>
+    InvalidHeaderName,
+    /// <summary>White space between a field name and its colon (400, RFC 9112 §5.1).</summary>
+    WhitespaceBeforeColon,
+    /// <summary>A header line starts with white space: obsolete line folding (400, RFC 9112 §5.2).</summary>
+    ObsoleteLineFolding,
+    /// <summary>A field value holds NUL or another control character other than HTAB (400).</summary>
+    InvalidHeaderValue,
+    /// <summary>One field name or value is longer than its limit (431).</summary>
+    HeaderFieldTooLarge,
+    /// <summary>The header block is longer than <see cref="ParserOptions.MaxHeaderBlockLength"/> (431).</summary>
+    HeadersTooLarge,
+    /// <summary>More header lines than <see cref="ParserOptions.MaxHeaderCount"/> (431).</summary>
+    TooManyHeaders,
+    /// <summary>An HTTP/1.1 request without a Host header (400).</summary>
+    MissingHost,
+    /// <summary>More than one Host header (400).</summary>
+    DuplicateHost,
+    /// <summary>A Host value with bytes a host cannot hold (400).</summary>
+    InvalidHost,
+    /// <summary>Content-Length is not a plain decimal number that fits in 63 bits (400).</summary>
+    InvalidContentLength,
+    /// <summary>Content-Length given twice, or as a list (400).</summary>
+    DuplicateContentLength,
+    /// <summary>Transfer-Encoding is not a valid list, or chunked is not its last coding, or is repeated (400).</summary>
+    InvalidTransferEncoding,
+    /// <summary>Transfer-Encoding names a coding the parser does not know (501).</summary>
+    UnsupportedTransferCoding,
+    /// <summary>Both Content-Length and Transfer-Encoding: the framing is ambiguous (400).</summary>
+    ContentLengthWithTransferEncoding,
+    /// <summary>Transfer-Encoding in an HTTP/1.0 message: the framing cannot be trusted (400).</summary>
+    TransferEncodingInHttp10,
+    /// <summary>A header declared as a number holds something other than decimal digits, or overflows (400).</summary>
+    InvalidNumericHeader,
+    /// <summary>A header declared as a number appears more than once (400).</summary>
+    DuplicateNumericHeader,
+}
+
+/// <summary>An error found while parsing a message head: its kind, the status code to answer with, and where it is.</summary>
+/// <param name="Kind">What was wrong.</param>
+/// <param name="Offset">The offset of the offending byte from the first byte given to <c>TryParse</c>.</param>
+public readonly record struct ParseError(ParseErrorKind Kind, int Offset)
+{
+    /// <summary>True when there is an error.</summary>
+    public bool IsError => Kind != ParseErrorKind.None;
+
+    /// <summary>The status code a server answers with: 400, 414, 431, 501 or 505 (0 when there is no error).</summary>
+    public int StatusCode => GetStatusCode(Kind);
+
+    /// <summary>A short English reason for logs and error bodies. Never allocates.</summary>
+    public string Reason => GetReason(Kind);
+
+    /// <summary>The status code for <paramref name="kind"/>.</summary>
+    /// <param name="kind">An error kind.</param>
+    /// <returns>The HTTP status code, or 0 for <see cref="ParseErrorKind.None"/>.</returns>
+    public static int GetStatusCode(ParseErrorKind kind) => kind switch
+    {
+        ParseErrorKind.None => 0,
+        ParseErrorKind.UnsupportedVersion => 505,
+        ParseErrorKind.RequestLineTooLong => 414,
+        ParseErrorKind.HeaderFieldTooLarge or ParseErrorKind.HeadersTooLarge or ParseErrorKind.TooManyHeaders => 431,
+        ParseErrorKind.UnsupportedTransferCoding => 501,
+        _ => 400,
+    };
+
+    /// <summary>A short English reason for <paramref name="kind"/>.</summary>
+    /// <param name="kind">An error kind.</param>
+    /// <returns>A constant string.</returns>
+    public static string GetReason(ParseErrorKind kind) => kind switch
+    {
+        ParseErrorKind.None => "no error",
+        ParseErrorKind.InvalidMethod => "invalid method",
+        ParseErrorKind.InvalidRequestLine => "malformed request line",
+        ParseErrorKind.InvalidRequestTarget => "invalid request target",
+        ParseErrorKind.InvalidVersion => "malformed HTTP version",
+        ParseErrorKind.UnsupportedVersion => "HTTP version not supported",
+        ParseErrorKind.RequestLineTooLong => "request line too long",
+        ParseErrorKind.InvalidLineEnding => "line ending is not CRLF",
+        ParseErrorKind.InvalidHeaderName => "invalid header field name",
+        ParseErrorKind.WhitespaceBeforeColon => "white space before the colon of a header field",
+        ParseErrorKind.ObsoleteLineFolding => "obsolete line folding",
+        ParseErrorKind.InvalidHeaderValue => "control character in a header field value",
+        ParseErrorKind.HeaderFieldTooLarge => "header field too large",
+        ParseErrorKind.HeadersTooLarge => "header block too large",
+        ParseErrorKind.TooManyHeaders => "too many header fields",
+        ParseErrorKind.MissingHost => "HTTP/1.1 request without Host",
+        ParseErrorKind.DuplicateHost => "more than one Host header",
+        ParseErrorKind.InvalidHost => "invalid Host value",
+        ParseErrorKind.InvalidContentLength => "invalid Content-Length",
+        ParseErrorKind.DuplicateContentLength => "more than one Content-Length",
+        ParseErrorKind.InvalidTransferEncoding => "invalid Transfer-Encoding",
+        ParseErrorKind.UnsupportedTransferCoding => "unsupported transfer coding",
+        ParseErrorKind.ContentLengthWithTransferEncoding => "both Content-Length and Transfer-Encoding",
+        ParseErrorKind.TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 message",
+        ParseErrorKind.InvalidNumericHeader => "invalid numeric header value",
+        ParseErrorKind.DuplicateNumericHeader => "numeric header given more than once",
+        _ => "malformed message",
+    };
+
+    /// <inheritdoc/>
+    public override string ToString() => Kind == ParseErrorKind.None ? "None" : $"{StatusCode} {Kind} at offset {Offset}";
+}

@@ -1,0 +1,48 @@
+using System.ComponentModel;
+
+namespace HttpGen.Parsing;
+
+/// <summary>Where a value lies in the head buffer: an offset from the head's first byte and a length.</summary>
+/// <param name="Start">Offset from the first byte of the head.</param>
+/// <param name="Length">Length in bytes.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct HeaderRange(int Start, int Length);
+
+/// <summary>
+/// Implemented by the struct the generator emits for each message type: it recognises the type's header names and
+/// stores their values. The parser is generic over it, so the JIT specializes the header loop for every message type.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public interface IHeaderSink
+{
+    /// <summary>Maps a field name to its id: one of <see cref="KnownHeaderIds"/>, a declared header's id, or -1.</summary>
+    /// <param name="name">The field name as received (any case).</param>
+    /// <returns>The id, or -1 for a header the type does not care about.</returns>
+    int MatchName(ReadOnlySpan<byte> name);
+
+    /// <summary>Stores the value of a matched header.</summary>
+    /// <param name="id">The id <see cref="MatchName"/> returned.</param>
+    /// <param name="range">Where the trimmed value lies in the head.</param>
+    /// <param name="value">The trimmed value bytes.</param>
+    /// <returns><see cref="ParseErrorKind.None"/>, or the error that rejects the message.</returns>
+    ParseErrorKind OnHeader(int id, HeaderRange range, ReadOnlySpan<byte> value);
+}
+
+/// <summary>
+/// Ids of the headers that frame a message. Every generated name matcher recognises these whether or not the type
+/// declares them, because the parser needs them to delimit the body; declared headers get ids from <see cref="FirstDeclared"/>.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class KnownHeaderIds
+{
+    /// <summary>Host</summary>
+    public const int Host = 0;
+    /// <summary>Content-Length</summary>
+    public const int ContentLength = 1;
+    /// <summary>Transfer-Encoding</summary>
+    public const int TransferEncoding = 2;
+    /// <summary>Connection</summary>
+    public const int Connection = 3;
+    /// <summary>The first id the generator gives to a declared header that is not one of the above.</summary>
+    public const int FirstDeclared = 4;
+}

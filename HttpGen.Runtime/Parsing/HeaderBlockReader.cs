@@ -1,0 +1,314 @@
+using System.Buffers;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace HttpGen.Parsing;
+
+/// <summary>
+/// The resumable header-block loop shared by request and response parsers: one header line per iteration, from the
+/// field name through CRLF, up to the blank line. It also interprets the framing headers (Host, Content-Length,
+/// Transfer-Encoding, Connection) as they go by. Positions are offsets from the head's first byte.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct HeaderBlockReader
+{
+    private const byte CR = (byte)'\r';
+    private const byte LF = (byte)'\n';
+
+    /// <summary>Offset of the first header line.</summary>
+    internal int BlockStart;
+
+    /// <summary>Offset of the first line not yet parsed: where the next call resumes.</summary>
+    internal int Position;
+
+    /// <summary>Header lines parsed so far.</summary>
+    internal int Count;
+
+    internal int HostCount;
+    internal int FirstHostOffset;
+    internal long ContentLength;
+    internal bool HasContentLength;
+    internal int ContentLengthOffset;
+    internal bool HasTransferEncoding;
+    internal bool ChunkedSeen;
+    internal int TransferEncodingOffset;
+    internal bool ConnectionClose;
+    internal bool ConnectionKeepAlive;
+    internal bool ConnectionUpgrade;
+
+    /// <summary>
+    /// Parses header lines from <see cref="Position"/> until the blank line.
+    /// </summary>
+    /// <returns><see cref="OperationStatus.Done"/> with <see cref="Position"/> just past the blank line,
+    /// <see cref="OperationStatus.NeedMoreData"/> with <see cref="Position"/> at the start of the incomplete line,
+    /// or <see cref="OperationStatus.InvalidData"/> with <paramref name="error"/> set.</returns>
+    internal OperationStatus Read<TSink>(ReadOnlySpan<byte> head, ref TSink sink, ParserOptions options, out ParseError error)
+        where TSink : struct, IHeaderSink
+    {
+        error = default;
+
+        // Everything past the block limit is out of reach: a head that has not ended by then is too large.
+        int blockEnd = BlockStart + options.MaxHeaderBlockLength;
+        bool truncated = head.Length > blockEnd;
+        ReadOnlySpan<byte> window = truncated ? head[..blockEnd] : head;
+        bool allowBareLf = options.AllowBareLineFeed;
+        int pos = Position;
+
+        while (pos < window.Length)
+        {
+            byte first = window[pos];
+            if (first == CR)
+            {
+                if (pos + 1 >= window.Length)
+                {
+                    break;
+                }
+
+                if (window[pos + 1] != LF)
+                {
+                    return Fail(ParseErrorKind.InvalidLineEnding, pos, out error);
+                }
+
+                Position = pos + 2;
+                return OperationStatus.Done;
+            }
+
+            if (first == LF)
+            {
+                if (!allowBareLf)
+                {
+                    return Fail(ParseErrorKind.InvalidLineEnding, pos, out error);
+                }
+
+                Position = pos + 1;
+                return OperationStatus.Done;
+            }
+
+            if (HttpCharacters.IsWhitespace(first))
+            {
+                return Fail(ParseErrorKind.ObsoleteLineFolding, pos, out error);
+            }
+
+            // Field name: a run of token bytes that must end at the colon.
+            ReadOnlySpan<byte> line = window[pos..];
+            int colon = line.IndexOfAnyExcept(HttpCharacters.Token);
+            if (colon < 0)
+            {
+                if (line.Length > options.MaxFieldNameLength)
+                {
+                    return Fail(ParseErrorKind.HeaderFieldTooLarge, pos, out error);
+                }
+
+                break;
+            }
+
+            if (line[colon] != (byte)':' || colon == 0)
+            {
+                return Fail(HttpCharacters.IsWhitespace(line[colon]) ? ParseErrorKind.WhitespaceBeforeColon : ParseErrorKind.InvalidHeaderName, pos + colon, out error);
+            }
+
+            if (colon > options.MaxFieldNameLength)
+            {
+                return Fail(ParseErrorKind.HeaderFieldTooLarge, pos, out error);
+            }
+
+            // Field value: one scan for the first control byte finds the line end and rejects NUL, bare CR and the rest.
+            int valueStart = pos + colon + 1;
+            ReadOnlySpan<byte> rest = window[valueStart..];
+            int stop = rest.IndexOfAny(HttpCharacters.FieldValueStop);
+            if (stop < 0)
+            {
+                break;
+            }
+
+            int lineEnd;
+            if (rest[stop] == CR)
+            {
+                if (stop + 1 >= rest.Length)
+                {
+                    break;
+                }
+
+                if (rest[stop + 1] != LF)
+                {
+                    return Fail(ParseErrorKind.InvalidLineEnding, valueStart + stop, out error);
+                }
+
+                lineEnd = valueStart + stop + 2;
+            }
+            else if (rest[stop] == LF && allowBareLf)
+            {
+                lineEnd = valueStart + stop + 1;
+            }
+            else
+            {
+                return Fail(rest[stop] == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidHeaderValue, valueStart + stop, out error);
+            }
+
+            // OWS around the value is not part of it (RFC 9112 §5.1).
+            ReadOnlySpan<byte> value = rest[..stop];
+            int lead = 0;
+            while (lead < value.Length && HttpCharacters.IsWhitespace(value[lead]))
+            {
+                lead++;
+            }
+
+            int trail = value.Length;
+            while (trail > lead && HttpCharacters.IsWhitespace(value[trail - 1]))
+            {
+                trail--;
+            }
+
+            value = value[lead..trail];
+            if (value.Length > options.MaxFieldValueLength)
+            {
+                return Fail(ParseErrorKind.HeaderFieldTooLarge, valueStart + lead, out error);
+            }
+
+            if (++Count > options.MaxHeaderCount)
+            {
+                return Fail(ParseErrorKind.TooManyHeaders, pos, out error);
+            }
+
+            int id = sink.MatchName(line[..colon]);
+            if (id >= 0)
+            {
+                var range = new HeaderRange(valueStart + lead, value.Length);
+                ParseErrorKind kind = id < KnownHeaderIds.FirstDeclared ? OnFramingHeader(id, range.Start, value) : ParseErrorKind.None;
+                if (kind == ParseErrorKind.None)
+                {
+                    kind = sink.OnHeader(id, range, value);
+                }
+
+                if (kind != ParseErrorKind.None)
+                {
+                    return Fail(kind, range.Start, out error);
+                }
+            }
+
+            pos = lineEnd;
+        }
+
+        // Out of data before the blank line: remember where the unfinished line starts and wait for more,
+        // unless the block limit was what cut the data short.
+        Position = pos;
+        if (truncated)
+        {
+            return Fail(ParseErrorKind.HeadersTooLarge, blockEnd, out error);
+        }
+
+        return OperationStatus.NeedMoreData;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ParseErrorKind OnFramingHeader(int id, int offset, ReadOnlySpan<byte> value)
+    {
+        switch (id)
+        {
+            case KnownHeaderIds.Host:
+                if (HostCount++ > 0)
+                {
+                    return ParseErrorKind.DuplicateHost;
+                }
+
+                FirstHostOffset = offset;
+                return value.IndexOfAnyExcept(HttpCharacters.Host) >= 0 ? ParseErrorKind.InvalidHost : ParseErrorKind.None;
+
+            case KnownHeaderIds.ContentLength:
+                // A repeated Content-Length or a list of them is rejected outright, even when the values agree:
+                // two framings of one message are how request smuggling starts.
+                if (HasContentLength)
+                {
+                    return ParseErrorKind.DuplicateContentLength;
+                }
+
+                HasContentLength = true;
+                ContentLengthOffset = offset;
+                if (value.Contains((byte)','))
+                {
+                    return ParseErrorKind.DuplicateContentLength;
+                }
+
+                return HeaderValueParsing.TryParseDecimal(value, out ContentLength) ? ParseErrorKind.None : ParseErrorKind.InvalidContentLength;
+
+            case KnownHeaderIds.TransferEncoding:
+                if (!HasTransferEncoding)
+                {
+                    HasTransferEncoding = true;
+                    TransferEncodingOffset = offset;
+                }
+
+                return ReadTransferCodings(value);
+
+            case KnownHeaderIds.Connection:
+                ReadConnectionOptions(value);
+                return ParseErrorKind.None;
+
+            default:
+                return ParseErrorKind.None;
+        }
+    }
+
+    // Transfer-Encoding is a list of codings across all its field lines. chunked must come last and only once;
+    // codings other than the few registered ones are 501. Parameters are not accepted: no registered coding has any,
+    // and every extra syntax a parser tolerates is one more way for two parsers to disagree.
+    private ParseErrorKind ReadTransferCodings(ReadOnlySpan<byte> value)
+    {
+        bool any = false;
+        while (HeaderValueParsing.TryTakeListElement(ref value, out ReadOnlySpan<byte> coding))
+        {
+            any = true;
+            if (coding.IndexOfAnyExcept(HttpCharacters.Token) >= 0 || ChunkedSeen)
+            {
+                return ParseErrorKind.InvalidTransferEncoding;
+            }
+
+            if (System.Text.Ascii.EqualsIgnoreCase(coding, "chunked"u8))
+            {
+                ChunkedSeen = true;
+            }
+            else if (!IsKnownCoding(coding))
+            {
+                return ParseErrorKind.UnsupportedTransferCoding;
+            }
+        }
+
+        return any ? ParseErrorKind.None : ParseErrorKind.InvalidTransferEncoding;
+    }
+
+    private static bool IsKnownCoding(ReadOnlySpan<byte> coding) =>
+        System.Text.Ascii.EqualsIgnoreCase(coding, "gzip"u8)
+        || System.Text.Ascii.EqualsIgnoreCase(coding, "deflate"u8)
+        || System.Text.Ascii.EqualsIgnoreCase(coding, "compress"u8)
+        || System.Text.Ascii.EqualsIgnoreCase(coding, "x-gzip"u8)
+        || System.Text.Ascii.EqualsIgnoreCase(coding, "x-compress"u8);
+
+    private void ReadConnectionOptions(ReadOnlySpan<byte> value)
+    {
+        while (HeaderValueParsing.TryTakeListElement(ref value, out ReadOnlySpan<byte> option))
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(option, "close"u8))
+            {
+                ConnectionClose = true;
+            }
+            else if (System.Text.Ascii.EqualsIgnoreCase(option, "keep-alive"u8))
+            {
+                ConnectionKeepAlive = true;
+            }
+            else if (System.Text.Ascii.EqualsIgnoreCase(option, "upgrade"u8))
+            {
+                ConnectionUpgrade = true;
+            }
+        }
+    }
+
+    /// <summary>Whether the connection stays open after this message (RFC 9112 §9.3).</summary>
+    internal readonly bool KeepAlive(ProtocolVersion version) =>
+        !ConnectionClose && (version == ProtocolVersion.Http11 || ConnectionKeepAlive);
+
+    private static OperationStatus Fail(ParseErrorKind kind, int offset, out ParseError error)
+    {
+        error = new ParseError(kind, offset);
+        return OperationStatus.InvalidData;
+    }
+}

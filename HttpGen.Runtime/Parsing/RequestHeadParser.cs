@@ -1,0 +1,492 @@
+using System.Buffers;
+using System.ComponentModel;
+using System.Text;
+
+namespace HttpGen.Parsing;
+
+/// <summary>
+/// The state and logic of one request-head parse: request line, header block, framing. Generated request types hold
+/// one of these as a field and pass it their header sink; every value is kept as a <see cref="HeaderRange"/> into
+/// the head buffer, so a parse copies nothing and allocates nothing.
+/// </summary>
+/// <remarks>
+/// A head given as a multi-segment <see cref="ReadOnlySequence{T}"/> is copied, incrementally and only up to the
+/// limits, into a buffer the parser owns and keeps across parses; a contiguous head is used in place.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct RequestHeadParser
+{
+    private const byte CR = (byte)'\r';
+    private const byte LF = (byte)'\n';
+
+    private enum Stage : byte { RequestLine, Headers, Done, Failed }
+
+    private ReadOnlyMemory<byte> _head;
+    private byte[]? _copy;
+    private int _copied;
+    private Stage _stage;
+    private HeaderBlockReader _headers;
+    private RequestMethod _method;
+    private ProtocolVersion _version;
+    private RequestTargetForm _form;
+    private bool _defaultPath;
+    private HeaderRange _rawMethod;
+    private HeaderRange _target;
+    private HeaderRange _path;
+    private HeaderRange _query;
+    private BodyFraming _framing;
+    private bool _keepAlive;
+    private ParseError _error;
+
+    /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>.</summary>
+    public OperationStatus Parse<TSink>(ReadOnlyMemory<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TSink : struct, IHeaderSink
+    {
+        EnsureParsable();
+        if (_copied > 0)
+        {
+            // An earlier call of this parse had a multi-segment head: keep reading from the owned copy.
+            return Parse(new ReadOnlySequence<byte>(source), ref sink, options, out bytesConsumed);
+        }
+
+        _head = source;
+        return ParseCore(source.Span, ref sink, options, out bytesConsumed);
+    }
+
+    /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>, which may span segments.</summary>
+    public OperationStatus Parse<TSink>(in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TSink : struct, IHeaderSink
+    {
+        EnsureParsable();
+        if (source.IsSingleSegment && _copied == 0)
+        {
+            _head = source.First;
+            return ParseCore(_head.Span, ref sink, options, out bytesConsumed);
+        }
+
+        // Copy only what arrived since the last call, and never more than the limits can accept (+1 byte so that
+        // "over the limit" stays detectable).
+        int wanted = (int)Math.Min(source.Length, (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1);
+        if (wanted > _copied)
+        {
+            if (_copy is null || _copy.Length < wanted)
+            {
+                byte[] bigger = new byte[Math.Max(wanted, Math.Min(2 * (_copy?.Length ?? 2048), options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1))];
+                _copy?.AsSpan(0, _copied).CopyTo(bigger);
+                _copy = bigger;
+            }
+
+            source.Slice(_copied, wanted - _copied).CopyTo(_copy.AsSpan(_copied));
+            _copied = wanted;
+        }
+
+        _head = _copy.AsMemory(0, _copied);
+        return ParseCore(_head.Span, ref sink, options, out bytesConsumed);
+    }
+
+    /// <summary>Forgets the parsed head so that the next parse starts afresh. Keeps the owned copy buffer.</summary>
+    public void Reset()
+    {
+        byte[]? copy = _copy;
+        this = default;
+        _copy = copy;
+    }
+
+    private readonly void EnsureParsable()
+    {
+        if (_stage >= Stage.Done)
+        {
+            throw new InvalidOperationException("This message has already been parsed to completion or to an error; call Reset() before parsing the next one.");
+        }
+    }
+
+    private OperationStatus ParseCore<TSink>(ReadOnlySpan<byte> head, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TSink : struct, IHeaderSink
+    {
+        bytesConsumed = 0;
+        OperationStatus status;
+        if (_stage == Stage.RequestLine)
+        {
+            status = ParseRequestLine(head, options);
+            if (status != OperationStatus.Done)
+            {
+                return status == OperationStatus.InvalidData ? Failed() : status;
+            }
+
+            _stage = Stage.Headers;
+        }
+
+        status = _headers.Read(head, ref sink, options, out _error);
+        if (status == OperationStatus.InvalidData)
+        {
+            return Failed();
+        }
+
+        if (status == OperationStatus.NeedMoreData)
+        {
+            return status;
+        }
+
+        if (!CompleteFraming())
+        {
+            return Failed();
+        }
+
+        _stage = Stage.Done;
+        bytesConsumed = _headers.Position;
+        return OperationStatus.Done;
+    }
+
+    private OperationStatus Failed()
+    {
+        _stage = Stage.Failed;
+        return OperationStatus.InvalidData;
+    }
+
+    private OperationStatus Fail(ParseErrorKind kind, int offset)
+    {
+        _error = new ParseError(kind, offset);
+        return OperationStatus.InvalidData;
+    }
+
+    // request-line = method SP request-target SP HTTP-version CRLF (RFC 9112 §3)
+    private OperationStatus ParseRequestLine(ReadOnlySpan<byte> head, ParserOptions options)
+    {
+        int limit = options.MaxRequestLineLength;
+        bool truncated = head.Length > limit;
+        ReadOnlySpan<byte> window = truncated ? head[..limit] : head;
+        OperationStatus status = ParseRequestLineIn(window, options.AllowBareLineFeed);
+        if (status == OperationStatus.NeedMoreData && truncated)
+        {
+            return Fail(ParseErrorKind.RequestLineTooLong, limit);
+        }
+
+        return status;
+    }
+
+    private OperationStatus ParseRequestLineIn(ReadOnlySpan<byte> window, bool allowBareLf)
+    {
+        // A server should ignore empty lines before a request line (RFC 9112 §2.2): a client may send a stray CRLF
+        // after a body.
+        int pos = 0;
+        while (pos < window.Length && (window[pos] == CR || window[pos] == LF))
+        {
+            if (window[pos] == LF)
+            {
+                if (!allowBareLf)
+                {
+                    return Fail(ParseErrorKind.InvalidLineEnding, pos);
+                }
+
+                pos++;
+            }
+            else if (pos + 1 >= window.Length)
+            {
+                return OperationStatus.NeedMoreData;
+            }
+            else if (window[pos + 1] != LF)
+            {
+                return Fail(ParseErrorKind.InvalidLineEnding, pos);
+            }
+            else
+            {
+                pos += 2;
+            }
+        }
+
+        // method = token, then exactly one SP
+        ReadOnlySpan<byte> rest = window[pos..];
+        int methodLength = rest.IndexOfAnyExcept(HttpCharacters.Token);
+        if (methodLength < 0)
+        {
+            return OperationStatus.NeedMoreData;
+        }
+
+        if (methodLength == 0)
+        {
+            return Fail(ParseErrorKind.InvalidMethod, pos);
+        }
+
+        if (rest[methodLength] != (byte)' ')
+        {
+            return Fail(ParseErrorKind.InvalidRequestLine, pos + methodLength);
+        }
+
+        _rawMethod = new HeaderRange(pos, methodLength);
+        _method = ClassifyMethod(rest[..methodLength]);
+        pos += methodLength + 1;
+
+        // request-target: the bytes RFC 3986 allows, then exactly one SP
+        rest = window[pos..];
+        int targetLength = rest.IndexOfAnyExcept(HttpCharacters.Target);
+        if (targetLength < 0)
+        {
+            return OperationStatus.NeedMoreData;
+        }
+
+        byte after = rest[targetLength];
+        if (after != (byte)' ' || targetLength == 0)
+        {
+            bool lineShape = targetLength == 0 ? after == (byte)' ' : after is CR or LF;
+            return Fail(lineShape ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidRequestTarget, pos + targetLength);
+        }
+
+        _target = new HeaderRange(pos, targetLength);
+        if (!ClassifyTarget(rest[..targetLength], pos))
+        {
+            return OperationStatus.InvalidData;
+        }
+
+        pos += targetLength + 1;
+
+        // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF
+        rest = window[pos..];
+        if (rest.Length < 10 && !(allowBareLf && rest.Length == 9 && rest[8] == LF))
+        {
+            return rest.Length >= 8 && !IsVersionShape(rest) ? Fail(ParseErrorKind.InvalidVersion, pos) : OperationStatus.NeedMoreData;
+        }
+
+        ulong version = HeaderNameMatching.Read64(rest, 0);
+        if (version == Http11)
+        {
+            _version = ProtocolVersion.Http11;
+        }
+        else if (version == Http10)
+        {
+            _version = ProtocolVersion.Http10;
+        }
+        else
+        {
+            return Fail(IsVersionShape(rest) ? ParseErrorKind.UnsupportedVersion : ParseErrorKind.InvalidVersion, pos);
+        }
+
+        if (rest[8] == CR && rest[9] == LF)
+        {
+            pos += 10;
+        }
+        else if (rest[8] == LF && allowBareLf)
+        {
+            pos += 9;
+        }
+        else
+        {
+            return Fail(rest[8] is CR or LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidVersion, pos + 8);
+        }
+
+        _headers.BlockStart = pos;
+        _headers.Position = pos;
+        return OperationStatus.Done;
+    }
+
+    // "HTTP/1.1" and "HTTP/1.0" read as little-endian 64-bit integers.
+    private static readonly ulong Http11 = HeaderNameMatching.Read64("HTTP/1.1"u8, 0);
+    private static readonly ulong Http10 = HeaderNameMatching.Read64("HTTP/1.0"u8, 0);
+
+    private static bool IsVersionShape(ReadOnlySpan<byte> v) =>
+        v.Length >= 8 && v.StartsWith("HTTP/"u8) && HttpCharacters.IsDigit(v[5]) && v[6] == (byte)'.' && HttpCharacters.IsDigit(v[7]);
+
+    private static RequestMethod ClassifyMethod(ReadOnlySpan<byte> method) => method.Length switch
+    {
+        3 when method.SequenceEqual("GET"u8) => RequestMethod.Get,
+        3 when method.SequenceEqual("PUT"u8) => RequestMethod.Put,
+        4 when method.SequenceEqual("POST"u8) => RequestMethod.Post,
+        4 when method.SequenceEqual("HEAD"u8) => RequestMethod.Head,
+        5 when method.SequenceEqual("PATCH"u8) => RequestMethod.Patch,
+        5 when method.SequenceEqual("TRACE"u8) => RequestMethod.Trace,
+        6 when method.SequenceEqual("DELETE"u8) => RequestMethod.Delete,
+        7 when method.SequenceEqual("OPTIONS"u8) => RequestMethod.Options,
+        7 when method.SequenceEqual("CONNECT"u8) => RequestMethod.Connect,
+        _ => RequestMethod.Custom,
+    };
+
+    // Sorts the target into one of the four forms of RFC 9112 §3.2 and finds its path and query.
+    private bool ClassifyTarget(ReadOnlySpan<byte> target, int offset)
+    {
+        int percent = target.IndexOf((byte)'%');
+        while (percent >= 0)
+        {
+            if (percent + 2 >= target.Length || !HttpCharacters.IsHexDigit(target[percent + 1]) || !HttpCharacters.IsHexDigit(target[percent + 2]))
+            {
+                return FailTarget(offset + percent);
+            }
+
+            int next = target[(percent + 3)..].IndexOf((byte)'%');
+            percent = next < 0 ? -1 : percent + 3 + next;
+        }
+
+        if (_method == RequestMethod.Connect)
+        {
+            // authority-form: host ":" port, and nothing else
+            int colon = target.LastIndexOf((byte)':');
+            ReadOnlySpan<byte> port = colon < 0 ? default : target[(colon + 1)..];
+            if (colon <= 0 || port.IsEmpty || port.Length > 5 || port.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || target.IndexOfAny("/?@"u8) >= 0)
+            {
+                return FailTarget(offset);
+            }
+
+            _form = RequestTargetForm.Authority;
+            _path = new HeaderRange(offset, 0);
+            _query = new HeaderRange(offset + target.Length, 0);
+            return true;
+        }
+
+        if (target[0] == (byte)'/')
+        {
+            _form = RequestTargetForm.Origin;
+            SplitPathAndQuery(target, offset);
+            return true;
+        }
+
+        if (target.Length == 1 && target[0] == (byte)'*')
+        {
+            if (_method != RequestMethod.Options)
+            {
+                return FailTarget(offset);
+            }
+
+            _form = RequestTargetForm.Asterisk;
+            _path = new HeaderRange(offset, 0);
+            _query = new HeaderRange(offset + 1, 0);
+            return true;
+        }
+
+        // absolute-form: scheme ":" hier-part, e.g. http://example.com/a?b
+        if (!HttpCharacters.IsAlpha(target[0]))
+        {
+            return FailTarget(offset);
+        }
+
+        int schemeEnd = target[1..].IndexOfAnyExcept(HttpCharacters.Scheme) + 1;
+        if (schemeEnd <= 0 || target[schemeEnd] != (byte)':')
+        {
+            return FailTarget(offset + Math.Max(schemeEnd, 0));
+        }
+
+        int pathStart = schemeEnd + 1;
+        if (target[pathStart..].StartsWith("//"u8))
+        {
+            int authorityStart = pathStart + 2;
+            int authorityLength = target[authorityStart..].IndexOfAny((byte)'/', (byte)'?');
+            authorityLength = authorityLength < 0 ? target.Length - authorityStart : authorityLength;
+            if (authorityLength == 0)
+            {
+                return FailTarget(offset + authorityStart);
+            }
+
+            pathStart = authorityStart + authorityLength;
+        }
+
+        _form = RequestTargetForm.Absolute;
+        SplitPathAndQuery(target[pathStart..], offset + pathStart);
+        _defaultPath = _path.Length == 0;
+        return true;
+    }
+
+    private void SplitPathAndQuery(ReadOnlySpan<byte> pathAndQuery, int offset)
+    {
+        int question = pathAndQuery.IndexOf((byte)'?');
+        if (question < 0)
+        {
+            _path = new HeaderRange(offset, pathAndQuery.Length);
+            _query = new HeaderRange(offset + pathAndQuery.Length, 0);
+        }
+        else
+        {
+            _path = new HeaderRange(offset, question);
+            _query = new HeaderRange(offset + question + 1, pathAndQuery.Length - question - 1);
+        }
+    }
+
+    private bool FailTarget(int offset) => FailFraming(ParseErrorKind.InvalidRequestTarget, offset);
+
+    private bool FailFraming(ParseErrorKind kind, int offset)
+    {
+        _error = new ParseError(kind, offset);
+        return false;
+    }
+
+    // After the blank line: the rules of RFC 9112 §3.2 (Host) and §6.1–6.3 (body length) that need the whole head.
+    private bool CompleteFraming()
+    {
+        ref HeaderBlockReader h = ref _headers;
+        int end = h.Position;
+        if (_version == ProtocolVersion.Http11 && h.HostCount == 0)
+        {
+            return FailFraming(ParseErrorKind.MissingHost, end);
+        }
+
+        if (h.HasTransferEncoding)
+        {
+            if (_version == ProtocolVersion.Http10)
+            {
+                return FailFraming(ParseErrorKind.TransferEncodingInHttp10, h.TransferEncodingOffset);
+            }
+
+            if (h.HasContentLength)
+            {
+                return FailFraming(ParseErrorKind.ContentLengthWithTransferEncoding, Math.Max(h.TransferEncodingOffset, h.ContentLengthOffset));
+            }
+
+            // A request whose last coding is not chunked has no reliable length: 400 (RFC 9112 §6.3, rule 4).
+            if (!h.ChunkedSeen)
+            {
+                return FailFraming(ParseErrorKind.InvalidTransferEncoding, h.TransferEncodingOffset);
+            }
+
+            _framing = new BodyFraming(BodyKind.Chunked, 0);
+        }
+        else if (h.HasContentLength)
+        {
+            _framing = new BodyFraming(BodyKind.ContentLength, h.ContentLength);
+        }
+        else
+        {
+            _framing = new BodyFraming(BodyKind.None, 0);
+        }
+
+        _keepAlive = h.KeepAlive(_version);
+        return true;
+    }
+
+    /// <summary>The recognised method.</summary>
+    public readonly RequestMethod Method => _method;
+
+    /// <summary>The version.</summary>
+    public readonly ProtocolVersion Version => _version;
+
+    /// <summary>The request-target's form.</summary>
+    public readonly RequestTargetForm TargetForm => _form;
+
+    /// <summary>The body framing; valid once the head is parsed.</summary>
+    public readonly BodyFraming Framing => _framing;
+
+    /// <summary>Whether the connection stays open after this request.</summary>
+    public readonly bool KeepAlive => _keepAlive;
+
+    /// <summary>The error after <see cref="OperationStatus.InvalidData"/>.</summary>
+    public readonly ParseError Error => _error;
+
+    /// <summary>The raw method bytes.</summary>
+    public readonly ReadOnlySpan<byte> RawMethod => Slice(_rawMethod);
+
+    /// <summary>The raw request-target bytes.</summary>
+    public readonly ReadOnlySpan<byte> Target => Slice(_target);
+
+    /// <summary>The path: "/" for an absolute-form target without one, empty for authority and asterisk forms.</summary>
+    public readonly ReadOnlySpan<byte> Path => _defaultPath ? "/"u8 : Slice(_path);
+
+    /// <summary>The query, without its '?'; empty when there is none.</summary>
+    public readonly ReadOnlySpan<byte> Query => Slice(_query);
+
+    /// <summary>The header lines of a fully parsed head through its blank line; empty before that.</summary>
+    public readonly ReadOnlySpan<byte> HeaderBlock => _stage == Stage.Done ? _head.Span[_headers.BlockStart.._headers.Position] : default;
+
+    /// <summary>The bytes of <paramref name="range"/>.</summary>
+    public readonly ReadOnlySpan<byte> Slice(HeaderRange range) => _head.Span.Slice(range.Start, range.Length);
+
+    /// <summary>The bytes of <paramref name="range"/> as memory.</summary>
+    public readonly ReadOnlyMemory<byte> SliceMemory(HeaderRange range) => _head.Slice(range.Start, range.Length);
+
+    /// <summary>The bytes of <paramref name="range"/> decoded as Latin-1 (allocates).</summary>
+    public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));
+}
