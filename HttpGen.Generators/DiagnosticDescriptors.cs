@@ -59,7 +59,7 @@ internal static class DiagnosticDescriptors
         "HTTPGEN013", "Too many declared headers",
         "'{0}' declares {1} headers; at most {2} are supported: use EnumerateAllHeaders = true to read the rest");
 
-    private static readonly DiagnosticDescriptor[] All =
+    internal static readonly DiagnosticDescriptor[] All =
     {
         TypeNotPartial, UnsupportedTypeShape, NotAClass, PropertyNotPartial, WrongAccessors, UnsupportedPropertyType,
         InvalidHeaderName, DuplicateHeader, ReservedMemberName, HeaderOutsideMessage, RequestAndResponse, InvalidLimit,

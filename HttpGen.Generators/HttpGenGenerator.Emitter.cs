@@ -80,7 +80,11 @@ public sealed partial class HttpGenGenerator
                 foreach (HeaderPropertySpec h in spec.Headers)
                 {
                     w.Line("private const ulong " + BitName(h) + " = 1UL << " + Int(h.Bit) + ";");
-                    w.Line("private " + Parsing + ".HeaderRange " + RangeField(h) + ";");
+                    if (KeepsRange(h))
+                    {
+                        w.Line("private " + Parsing + ".HeaderRange " + RangeField(h) + ";");
+                    }
+
                     switch (h.ValueKind)
                     {
                         case HeaderValueKind.String:
@@ -329,14 +333,17 @@ public sealed partial class HttpGenGenerator
                     w.CloseBrace();
                     w.Line();
                     w.Line("__present |= " + Bit(h) + ";");
-                    w.Line(RangeField(h) + " = range;");
                 }
                 else
                 {
                     w.Line("if ((__present & " + Bit(h) + ") == 0)");
                     w.OpenBrace();
                     w.Line("__present |= " + Bit(h) + ";");
-                    w.Line(RangeField(h) + " = range;");
+                    if (KeepsRange(h))
+                    {
+                        w.Line(RangeField(h) + " = range;");
+                    }
+
                     w.CloseBrace();
                     w.Line();
                 }
@@ -350,6 +357,10 @@ public sealed partial class HttpGenGenerator
             w.CloseBrace();
             w.CloseBrace();
         }
+
+        // Numbers are kept as parsed values and presence needs only its bit; the other kinds are views into the head.
+        private static bool KeepsRange(HeaderPropertySpec h) =>
+            h.ValueKind is HeaderValueKind.Span or HeaderValueKind.HeaderValue or HeaderValueKind.String;
 
         private static string RangeField(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "Range";
 

@@ -1,0 +1,175 @@
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace HttpGen.Tests.Generator;
+
+/// <summary>One test per diagnostic: the misuse is reported with its id, at the right place, and nothing is generated.</summary>
+public class DiagnosticTests
+{
+    private static Diagnostic Single(string source, string expectedId)
+    {
+        var (result, _) = GeneratorHarness.Run("using System;\nusing HttpGen;\n" + source);
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(expectedId, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("Source0.cs", diagnostic.Location.GetLineSpan().Path);
+        LastSource = "using System;\nusing HttpGen;\n" + source;
+        return diagnostic;
+    }
+
+    [ThreadStatic]
+    private static string? LastSource;
+
+    // The diagnostic's location is rebuilt from value data in the output step (a model may not hold a Location),
+    // so it is a file location: read the text it covers from the source that was compiled.
+    private static string Located(Diagnostic diagnostic) =>
+        LastSource!.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length);
+
+    [Fact]
+    public void HTTPGEN001_type_not_partial()
+    {
+        Diagnostic d = Single("[HttpRequest] public class R { }", "HTTPGEN001");
+        Assert.Equal("R", Located(d));
+        Assert.Contains("partial class R", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN002_nested_type()
+    {
+        Diagnostic d = Single("public partial class Outer { [HttpRequest] public partial class R { } }", "HTTPGEN002");
+        Assert.Contains("nested in 'Outer'", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN002_generic_type()
+    {
+        Diagnostic d = Single("[HttpRequest] public partial class R<T> { }", "HTTPGEN002");
+        Assert.Contains("generic", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN003_record()
+    {
+        Diagnostic d = Single("[HttpRequest] public partial record R { }", "HTTPGEN003");
+        Assert.Contains("a record", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN003_static_class()
+    {
+        Diagnostic d = Single("[HttpRequest] public static partial class R { }", "HTTPGEN003");
+        Assert.Contains("static", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN004_property_not_partial()
+    {
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Host\")] public HeaderValue Host { get; } }", "HTTPGEN004");
+        Assert.Equal("Host", Located(d));
+    }
+
+    [Fact]
+    public void HTTPGEN005_setter_on_request_header()
+    {
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Host\")] public partial HeaderValue Host { get; set; } }", "HTTPGEN005");
+        Assert.Contains("only a 'get' accessor", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN005_static_property()
+    {
+        Single("[HttpRequest] public partial class R { [HttpHeader(\"Host\")] public static partial HeaderValue Host { get; } }", "HTTPGEN005");
+    }
+
+    [Fact]
+    public void HTTPGEN006_unsupported_type()
+    {
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Date\")] public partial DateTime Date { get; } }", "HTTPGEN006");
+        Assert.Contains("System.DateTime", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN006_non_nullable_string()
+    {
+        Single("[HttpRequest] public partial class R { [HttpHeader(\"Accept\")] public partial string Accept { get; } }", "HTTPGEN006");
+    }
+
+    [Theory]
+    [InlineData("Content Type")]
+    [InlineData("")]
+    [InlineData("X-Header:")]
+    [InlineData("Caf\u00e9")]
+    public void HTTPGEN007_invalid_header_name(string name)
+    {
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"" + name + "\")] public partial HeaderValue H { get; } }", "HTTPGEN007");
+        Assert.StartsWith("HttpHeader(", Located(d));
+    }
+
+    [Fact]
+    public void HTTPGEN008_same_header_twice_ignoring_case()
+    {
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Accept\")] public partial HeaderValue A { get; } [HttpHeader(\"ACCEPT\")] public partial HeaderValue B { get; } }", "HTTPGEN008");
+        Assert.Equal("B", Located(d));
+        Assert.Contains("'A'", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN009_reserved_member_name()
+    {
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"X-Method\")] public partial HeaderValue Method { get; } }", "HTTPGEN009");
+        Assert.Contains("'Method'", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN009_reserved_method_name()
+    {
+        Single("[HttpRequest] public partial class R { public void Reset() { } }", "HTTPGEN009");
+    }
+
+    [Fact]
+    public void HTTPGEN010_header_outside_message_type()
+    {
+        Diagnostic d = Single("public partial class R { [HttpHeader(\"Host\")] public partial HeaderValue Host { get; } }", "HTTPGEN010");
+        Assert.Equal("Host", Located(d));
+    }
+
+    [Fact]
+    public void HTTPGEN011_request_and_response()
+    {
+        Single("[HttpRequest, HttpResponse] public partial class R { }", "HTTPGEN011");
+    }
+
+    [Fact]
+    public void HTTPGEN012_negative_limit()
+    {
+        Diagnostic d = Single("[HttpRequest(MaxHeaderCount = -1)] public partial class R { }", "HTTPGEN012");
+        Assert.Contains("MaxHeaderCount", d.GetMessage());
+    }
+
+    [Fact]
+    public void HTTPGEN013_too_many_headers()
+    {
+        var properties = string.Concat(Enumerable.Range(0, 65).Select(i => $"[HttpHeader(\"X-H{i}\")] public partial bool H{i} {{ get; }}\n"));
+        Diagnostic d = Single("[HttpRequest] public partial class R {\n" + properties + "}", "HTTPGEN013");
+        Assert.Contains("65", d.GetMessage());
+    }
+
+    [Fact]
+    public void Every_descriptor_has_a_test_and_a_docs_entry()
+    {
+        string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        string tests = File.ReadAllText(Path.Combine(RepositoryRoot(), "HttpGen.Tests", "Generator", "DiagnosticTests.cs"));
+        string unshipped = File.ReadAllText(Path.Combine(RepositoryRoot(), "HttpGen.Generators", "AnalyzerReleases.Unshipped.md"));
+        Assert.NotEmpty(HttpGen.Generators.DiagnosticDescriptors.All);
+        foreach (DiagnosticDescriptor descriptor in HttpGen.Generators.DiagnosticDescriptors.All)
+        {
+            string id = descriptor.Id;
+            Assert.Contains("## " + id, docs);
+            Assert.Contains("void " + id + "_", tests);
+            Assert.Contains(id + " |", unshipped);
+        }
+    }
+
+    internal static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, "..", ".."));
+}
