@@ -59,11 +59,15 @@ internal static class DiagnosticDescriptors
         "HTTPGEN013", "Too many declared headers",
         "'{0}' declares {1} headers; at most {2} are supported: use EnumerateAllHeaders = true to read the rest");
 
+    public static readonly DiagnosticDescriptor FramingHeaderSetter = Error(
+        "HTTPGEN014", "Framing header cannot be set",
+        "Property '{0}' binds {1}, which HttpGen writes from {2}: remove the 'set' accessor and set {2} instead");
+
     internal static readonly DiagnosticDescriptor[] All =
     {
         TypeNotPartial, UnsupportedTypeShape, NotAClass, PropertyNotPartial, WrongAccessors, UnsupportedPropertyType,
         InvalidHeaderName, DuplicateHeader, ReservedMemberName, HeaderOutsideMessage, RequestAndResponse, InvalidLimit,
-        TooManyHeaders,
+        TooManyHeaders, FramingHeaderSetter,
     };
 
     public static DiagnosticDescriptor? ById(string id)

@@ -24,11 +24,12 @@ public sealed partial class HttpGenGenerator
     /// </summary>
     internal static class Parser
     {
-        /// <summary>Names the generated code adds to a request type.</summary>
-        internal static readonly string[] ReservedRequestMembers =
+        /// <summary>Names the generated code adds to message types (the union over requests and responses).</summary>
+        internal static readonly string[] ReservedMembers =
         {
-            "TryParse", "Reset", "Options", "Method", "RawMethod", "Target", "TargetForm", "Path", "Query", "Version",
-            "BodyFraming", "KeepAlive", "Error", "Headers",
+            "TryParse", "Reset", "TryFormat", "WriteTo", "Options", "Method", "RawMethod", "Target", "TargetForm", "Path",
+            "Query", "Version", "StatusCode", "ReasonPhrase", "RequestMethod", "BodyFraming", "KeepAlive", "Error",
+            "Headers", "ExtraHeaders",
         };
 
         // The framing headers have fixed ids in every matcher (HttpGen.Parsing.KnownHeaderIds).
@@ -67,7 +68,7 @@ public sealed partial class HttpGenGenerator
             }
 
             OptionsSpec options = ReadOptions(context.Attributes[0], type, location, diagnostics);
-            EquatableArray<HeaderPropertySpec> headers = ReadHeaders(type, kind, diagnostics, cancellationToken);
+            EquatableArray<HeaderPropertySpec> headers = ReadHeaders(type, diagnostics, cancellationToken);
             CheckReservedNames(type, diagnostics);
 
             if (diagnostics.Count > 0)
@@ -163,7 +164,7 @@ public sealed partial class HttpGenGenerator
             }
         }
 
-        private static EquatableArray<HeaderPropertySpec> ReadHeaders(INamedTypeSymbol type, MessageKind kind, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static EquatableArray<HeaderPropertySpec> ReadHeaders(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             var headers = new List<HeaderPropertySpec>();
             var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -196,12 +197,17 @@ public sealed partial class HttpGenGenerator
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PropertyNotPartial, location, property.Name));
                 }
-                else if (!HasExpectedShape(property, kind))
+                else if (!HasExpectedShape(property))
                 {
-                    string expected = kind == MessageKind.Request
-                        ? "an instance property with only a 'get' accessor in a request type"
-                        : "an instance property with 'get' and 'set' accessors in a response type";
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongAccessors, location, property.Name, expected));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongAccessors, location, property.Name,
+                        "an instance property with a 'get' accessor and, to set the value before writing, a 'set' accessor (not 'init')"));
+                }
+
+                if (property.SetMethod is not null && headerName is not null
+                    && (string.Equals(headerName, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || string.Equals(headerName, "Connection", StringComparison.OrdinalIgnoreCase)))
+                {
+                    bool te = string.Equals(headerName, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FramingHeaderSetter, location, property.Name, headerName, te ? "BodyFraming" : "KeepAlive"));
                 }
 
                 HeaderValueKind? valueKind = Classify(property.Type, property.NullableAnnotation);
@@ -224,7 +230,8 @@ public sealed partial class HttpGenGenerator
                     headers.Count,
                     valueKind!.Value,
                     property.Type.ToDisplayString(FullyQualifiedWithNullability),
-                    AccessibilityText(property.DeclaredAccessibility)));
+                    AccessibilityText(property.DeclaredAccessibility),
+                    property.SetMethod is not null));
             }
 
             if (headers.Count > MaxDeclaredHeaders)
@@ -236,22 +243,21 @@ public sealed partial class HttpGenGenerator
             return new EquatableArray<HeaderPropertySpec>(headers.ToArray());
         }
 
-        // Requests are parsed, so their headers are read-only; responses are also written, so theirs have setters.
-        private static bool HasExpectedShape(IPropertySymbol property, MessageKind kind) =>
-            !property.IsStatic && !property.IsIndexer && property.GetMethod is not null
-            && (kind == MessageKind.Request ? property.SetMethod is null : property.SetMethod is { IsInitOnly: false });
+        // A getter always; a setter when the value is to be written (init-only cannot work: messages are reused).
+        private static bool HasExpectedShape(IPropertySymbol property) =>
+            !property.IsStatic && !property.IsIndexer && property.GetMethod is not null && property.SetMethod is not { IsInitOnly: true };
 
         private static void CheckReservedNames(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
         {
             foreach (ISymbol member in type.GetMembers())
             {
-                if (member.IsImplicitlyDeclared || Array.IndexOf(ReservedRequestMembers, member.Name) < 0)
+                if (member.IsImplicitlyDeclared || Array.IndexOf(ReservedMembers, member.Name) < 0)
                 {
                     continue;
                 }
 
                 Location location = member.Locations.Length > 0 ? member.Locations[0] : Location.None;
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReservedMemberName, location, member.Name, type.Name, string.Join(", ", ReservedRequestMembers)));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReservedMemberName, location, member.Name, type.Name, string.Join(", ", ReservedMembers)));
             }
         }
 

@@ -50,9 +50,9 @@ public sealed partial class HttpGenGenerator : IIncrementalGenerator
             context.ReportDiagnostic(diagnostic.ToDiagnostic());
         }
 
-        if (result.Spec is { Kind: MessageKind.Request } spec)
+        if (result.Spec is { } spec)
         {
-            context.AddSource(Emitter.HintName(spec), Emitter.EmitRequest(spec));
+            context.AddSource(Emitter.HintName(spec), Emitter.Emit(spec));
         }
     }
 }

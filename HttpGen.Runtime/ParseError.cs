@@ -55,6 +55,15 @@ public enum ParseErrorKind : byte
     InvalidNumericHeader,
     /// <summary>A header declared as a number appears more than once (400).</summary>
     DuplicateNumericHeader,
+
+    // Responses
+
+    /// <summary>The status line is not <c>HTTP-version SP 3DIGIT SP reason CRLF</c> (400: the message cannot be used).</summary>
+    InvalidStatusLine,
+    /// <summary>The status code is not three digits from 100 to 999 (400).</summary>
+    InvalidStatusCode,
+    /// <summary>The reason phrase holds a control character other than HTAB (400).</summary>
+    InvalidReasonPhrase,
 }
 
 /// <summary>An error found while parsing a message head: its kind, the status code to answer with, and where it is.</summary>
@@ -115,6 +124,9 @@ public readonly record struct ParseError(ParseErrorKind Kind, int Offset)
         ParseErrorKind.TransferEncodingInHttp10 => "Transfer-Encoding in an HTTP/1.0 message",
         ParseErrorKind.InvalidNumericHeader => "invalid numeric header value",
         ParseErrorKind.DuplicateNumericHeader => "numeric header given more than once",
+        ParseErrorKind.InvalidStatusLine => "malformed status line",
+        ParseErrorKind.InvalidStatusCode => "invalid status code",
+        ParseErrorKind.InvalidReasonPhrase => "control character in the reason phrase",
         _ => "malformed message",
     };
 

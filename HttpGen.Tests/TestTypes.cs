@@ -32,3 +32,27 @@ public partial class EveryKindRequest
 public partial class LenientRequest
 {
 }
+
+/// <summary>The response type of the public contract, plus numeric headers.</summary>
+[HttpResponse]
+public partial class OrderResponse
+{
+    [HttpHeader("Content-Type")] public partial HeaderValue ContentType { get; set; }
+    [HttpHeader("ETag")] public partial string? ETag { get; set; }
+    [HttpHeader("Cache-Control")] public partial HeaderValue CacheControl { get; set; }
+    [HttpHeader("Content-Length")] public partial long? ContentLength { get; set; }
+    [HttpHeader("Retry-After")] public partial int? RetryAfter { get; set; }
+}
+
+/// <summary>A client-side request: every header can be set before writing.</summary>
+[HttpRequest]
+public partial class ClientRequest
+{
+    [HttpHeader("Host")] public partial ReadOnlySpan<byte> Host { get; set; }
+    [HttpHeader("Accept")] public partial string? Accept { get; set; }
+    [HttpHeader("User-Agent")] public partial HeaderValue UserAgent { get; set; }
+    [HttpHeader("Max-Forwards")] public partial int? MaxForwards { get; set; }
+    [HttpHeader("X-Offset")] public partial long? Offset { get; set; }
+    [HttpHeader("DNT")] public partial bool DoNotTrack { get; set; }
+    [HttpHeader("Content-Length")] public partial long? ContentLength { get; }
+}

@@ -52,6 +52,7 @@ internal sealed record OptionsSpec(
 /// <param name="ValueKind">How the value is exposed.</param>
 /// <param name="TypeName">The property type as the user wrote it, fully qualified, for the implementing declaration.</param>
 /// <param name="Accessibility">The property's accessibility keywords.</param>
+/// <param name="HasSetter">Whether the user declared a setter (the value can then be set before writing).</param>
 internal sealed record HeaderPropertySpec(
     string PropertyName,
     string HeaderName,
@@ -59,7 +60,12 @@ internal sealed record HeaderPropertySpec(
     int Bit,
     HeaderValueKind ValueKind,
     string TypeName,
-    string Accessibility);
+    string Accessibility,
+    bool HasSetter)
+{
+    /// <summary>Content-Length, Transfer-Encoding and Connection are written from BodyFraming and KeepAlive, never as declared values.</summary>
+    public bool IsFraming => Id is 1 or 2 or 3;
+}
 
 /// <summary>The result of looking at one annotated type: a spec to emit (when the type is usable) and its diagnostics.</summary>
 internal sealed record MessageTypeResult(MessageTypeSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

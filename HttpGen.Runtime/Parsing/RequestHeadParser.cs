@@ -21,9 +21,7 @@ public struct RequestHeadParser
 
     private enum Stage : byte { RequestLine, Headers, Done, Failed }
 
-    private ReadOnlyMemory<byte> _head;
-    private byte[]? _copy;
-    private int _copied;
+    private HeadBuffer _buffer;
     private Stage _stage;
     private HeaderBlockReader _headers;
     private RequestMethod _method;
@@ -35,22 +33,20 @@ public struct RequestHeadParser
     private HeaderRange _path;
     private HeaderRange _query;
     private BodyFraming _framing;
-    private bool _keepAlive;
+    private bool _connectionClose;
     private ParseError _error;
+
+    // Values set for writing a request (client side). A set target or method replaces the parsed one.
+    private bool _targetSet;
+    private ReadOnlyMemory<byte> _setTarget;
+    private ReadOnlyMemory<byte> _setRawMethod;
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>.</summary>
     public OperationStatus Parse<TSink>(ReadOnlyMemory<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
         where TSink : struct, IHeaderSink
     {
         EnsureParsable();
-        if (_copied > 0)
-        {
-            // An earlier call of this parse had a multi-segment head: keep reading from the owned copy.
-            return Parse(new ReadOnlySequence<byte>(source), ref sink, options, out bytesConsumed);
-        }
-
-        _head = source;
-        return ParseCore(source.Span, ref sink, options, out bytesConsumed);
+        return ParseCore(_buffer.Use(source, MaxHeadLength(options)), ref sink, options, out bytesConsumed);
     }
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>, which may span segments.</summary>
@@ -58,38 +54,18 @@ public struct RequestHeadParser
         where TSink : struct, IHeaderSink
     {
         EnsureParsable();
-        if (source.IsSingleSegment && _copied == 0)
-        {
-            _head = source.First;
-            return ParseCore(_head.Span, ref sink, options, out bytesConsumed);
-        }
-
-        // Copy only what arrived since the last call, and never more than the limits can accept (+1 byte so that
-        // "over the limit" stays detectable).
-        int wanted = (int)Math.Min(source.Length, (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1);
-        if (wanted > _copied)
-        {
-            if (_copy is null || _copy.Length < wanted)
-            {
-                byte[] bigger = new byte[Math.Max(wanted, Math.Min(2 * (_copy?.Length ?? 2048), options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1))];
-                _copy?.AsSpan(0, _copied).CopyTo(bigger);
-                _copy = bigger;
-            }
-
-            source.Slice(_copied, wanted - _copied).CopyTo(_copy.AsSpan(_copied));
-            _copied = wanted;
-        }
-
-        _head = _copy.AsMemory(0, _copied);
-        return ParseCore(_head.Span, ref sink, options, out bytesConsumed);
+        return ParseCore(_buffer.Use(source, MaxHeadLength(options)), ref sink, options, out bytesConsumed);
     }
 
-    /// <summary>Forgets the parsed head so that the next parse starts afresh. Keeps the owned copy buffer.</summary>
+    private static int MaxHeadLength(ParserOptions options) => options.MaxRequestLineLength + options.MaxHeaderBlockLength;
+
+    /// <summary>Forgets the parsed head and every value set, so that the next parse starts afresh. Keeps buffers.</summary>
     public void Reset()
     {
-        byte[]? copy = _copy;
+        HeadBuffer buffer = _buffer;
+        buffer.Reset();
         this = default;
-        _copy = copy;
+        _buffer = buffer;
     }
 
     private readonly void EnsureParsable()
@@ -232,7 +208,7 @@ public struct RequestHeadParser
         }
 
         _target = new HeaderRange(pos, targetLength);
-        if (!ClassifyTarget(rest[..targetLength], pos))
+        if (!ClassifyTarget(rest[..targetLength], pos, _method))
         {
             return OperationStatus.InvalidData;
         }
@@ -243,21 +219,21 @@ public struct RequestHeadParser
         rest = window[pos..];
         if (rest.Length < 10 && !(allowBareLf && rest.Length == 9 && rest[8] == LF))
         {
-            return rest.Length >= 8 && !IsVersionShape(rest) ? Fail(ParseErrorKind.InvalidVersion, pos) : OperationStatus.NeedMoreData;
+            return rest.Length >= 8 && !RequestLineConstants.IsVersionShape(rest) ? Fail(ParseErrorKind.InvalidVersion, pos) : OperationStatus.NeedMoreData;
         }
 
         ulong version = HeaderNameMatching.Read64(rest, 0);
-        if (version == Http11)
+        if (version == RequestLineConstants.Http11)
         {
             _version = ProtocolVersion.Http11;
         }
-        else if (version == Http10)
+        else if (version == RequestLineConstants.Http10)
         {
             _version = ProtocolVersion.Http10;
         }
         else
         {
-            return Fail(IsVersionShape(rest) ? ParseErrorKind.UnsupportedVersion : ParseErrorKind.InvalidVersion, pos);
+            return Fail(RequestLineConstants.IsVersionShape(rest) ? ParseErrorKind.UnsupportedVersion : ParseErrorKind.InvalidVersion, pos);
         }
 
         if (rest[8] == CR && rest[9] == LF)
@@ -278,12 +254,6 @@ public struct RequestHeadParser
         return OperationStatus.Done;
     }
 
-    // "HTTP/1.1" and "HTTP/1.0" read as little-endian 64-bit integers.
-    private static readonly ulong Http11 = HeaderNameMatching.Read64("HTTP/1.1"u8, 0);
-    private static readonly ulong Http10 = HeaderNameMatching.Read64("HTTP/1.0"u8, 0);
-
-    private static bool IsVersionShape(ReadOnlySpan<byte> v) =>
-        v.Length >= 8 && v.StartsWith("HTTP/"u8) && HttpCharacters.IsDigit(v[5]) && v[6] == (byte)'.' && HttpCharacters.IsDigit(v[7]);
 
     private static RequestMethod ClassifyMethod(ReadOnlySpan<byte> method) => method.Length switch
     {
@@ -300,7 +270,7 @@ public struct RequestHeadParser
     };
 
     // Sorts the target into one of the four forms of RFC 9112 §3.2 and finds its path and query.
-    private bool ClassifyTarget(ReadOnlySpan<byte> target, int offset)
+    private bool ClassifyTarget(ReadOnlySpan<byte> target, int offset, RequestMethod method)
     {
         int percent = target.IndexOf((byte)'%');
         while (percent >= 0)
@@ -314,7 +284,7 @@ public struct RequestHeadParser
             percent = next < 0 ? -1 : percent + 3 + next;
         }
 
-        if (_method == RequestMethod.Connect)
+        if (method == RequestMethod.Connect)
         {
             // authority-form: host ":" port, and nothing else
             int colon = target.LastIndexOf((byte)':');
@@ -339,7 +309,7 @@ public struct RequestHeadParser
 
         if (target.Length == 1 && target[0] == (byte)'*')
         {
-            if (_method != RequestMethod.Options)
+            if (method != RequestMethod.Options)
             {
                 return FailTarget(offset);
             }
@@ -444,49 +414,144 @@ public struct RequestHeadParser
             _framing = new BodyFraming(BodyKind.None, 0);
         }
 
-        _keepAlive = h.KeepAlive(_version);
+        _connectionClose = !h.KeepAlive(_version);
         return true;
     }
 
-    /// <summary>The recognised method.</summary>
+    /// <summary>The method: parsed, or set for writing.</summary>
     public readonly RequestMethod Method => _method;
 
-    /// <summary>The version.</summary>
+    /// <summary>Sets a standard method for writing.</summary>
+    public void SetMethod(RequestMethod method)
+    {
+        if (method is RequestMethod.None or RequestMethod.Custom || !Enum.IsDefined(method))
+        {
+            throw new ArgumentOutOfRangeException(nameof(method), method, "Set a standard method here; use RawMethod for a custom one.");
+        }
+
+        _method = method;
+        _setRawMethod = KnownMethodBytes(method);
+    }
+
+    /// <summary>Sets the method from its bytes (a validated token, owned by the caller).</summary>
+    public void SetRawMethod(ReadOnlyMemory<byte> method)
+    {
+        _method = ClassifyMethod(method.Span);
+        _setRawMethod = method;
+    }
+
+    /// <summary>Sets the request-target for writing (validated and owned by the caller); Path, Query and TargetForm follow it.</summary>
+    public void SetTarget(ReadOnlyMemory<byte> target)
+    {
+        // Classify by shape alone: the method may be set after the target.
+        RequestMethod shape = target.Span is [(byte)'*'] ? RequestMethod.Options : _method == RequestMethod.Connect ? _method : RequestMethod.None;
+        _defaultPath = false;
+        if (!ClassifyTarget(target.Span, 0, shape))
+        {
+            throw new ArgumentException("The request-target is not in origin, absolute, authority or asterisk form.", nameof(target));
+        }
+
+        _targetSet = true;
+        _setTarget = target;
+        _target = new HeaderRange(0, target.Length);
+    }
+
+    private static ReadOnlyMemory<byte> KnownMethodBytes(RequestMethod method) => method switch
+    {
+        RequestMethod.Get => KnownMethods.Get,
+        RequestMethod.Head => KnownMethods.Head,
+        RequestMethod.Post => KnownMethods.Post,
+        RequestMethod.Put => KnownMethods.Put,
+        RequestMethod.Delete => KnownMethods.Delete,
+        RequestMethod.Options => KnownMethods.Options,
+        RequestMethod.Patch => KnownMethods.Patch,
+        RequestMethod.Trace => KnownMethods.Trace,
+        _ => KnownMethods.Connect,
+    };
+
+    private static class KnownMethods
+    {
+        public static readonly byte[] Get = "GET"u8.ToArray(), Head = "HEAD"u8.ToArray(), Post = "POST"u8.ToArray(), Put = "PUT"u8.ToArray(),
+            Delete = "DELETE"u8.ToArray(), Options = "OPTIONS"u8.ToArray(), Patch = "PATCH"u8.ToArray(), Trace = "TRACE"u8.ToArray(),
+            Connect = "CONNECT"u8.ToArray();
+    }
+
+    /// <summary>The version of a parsed request.</summary>
     public readonly ProtocolVersion Version => _version;
 
     /// <summary>The request-target's form.</summary>
     public readonly RequestTargetForm TargetForm => _form;
 
-    /// <summary>The body framing; valid once the head is parsed.</summary>
-    public readonly BodyFraming Framing => _framing;
+    /// <summary>The body framing: parsed, or set for writing.</summary>
+    public BodyFraming Framing
+    {
+        readonly get => _framing;
+        set => _framing = value;
+    }
 
-    /// <summary>Whether the connection stays open after this request.</summary>
-    public readonly bool KeepAlive => _keepAlive;
+    /// <summary>Whether the connection stays open after this request: parsed, or set for writing (default true).</summary>
+    public bool KeepAlive
+    {
+        readonly get => !_connectionClose;
+        set => _connectionClose = !value;
+    }
 
     /// <summary>The error after <see cref="OperationStatus.InvalidData"/>.</summary>
     public readonly ParseError Error => _error;
 
     /// <summary>The raw method bytes.</summary>
-    public readonly ReadOnlySpan<byte> RawMethod => Slice(_rawMethod);
+    public readonly ReadOnlySpan<byte> RawMethod => _setRawMethod.IsEmpty ? Slice(_rawMethod) : _setRawMethod.Span;
 
     /// <summary>The raw request-target bytes.</summary>
-    public readonly ReadOnlySpan<byte> Target => Slice(_target);
+    public readonly ReadOnlySpan<byte> Target => TargetBytes(_target);
 
     /// <summary>The path: "/" for an absolute-form target without one, empty for authority and asterisk forms.</summary>
-    public readonly ReadOnlySpan<byte> Path => _defaultPath ? "/"u8 : Slice(_path);
+    public readonly ReadOnlySpan<byte> Path => _defaultPath ? "/"u8 : TargetBytes(_path);
 
     /// <summary>The query, without its '?'; empty when there is none.</summary>
-    public readonly ReadOnlySpan<byte> Query => Slice(_query);
+    public readonly ReadOnlySpan<byte> Query => TargetBytes(_query);
+
+    // Target ranges point into the parsed head, or into the set target.
+    private readonly ReadOnlySpan<byte> TargetBytes(HeaderRange range) =>
+        _targetSet ? _setTarget.Span.Slice(range.Start, range.Length) : Slice(range);
 
     /// <summary>The header lines of a fully parsed head through its blank line; empty before that.</summary>
-    public readonly ReadOnlySpan<byte> HeaderBlock => _stage == Stage.Done ? _head.Span[_headers.BlockStart.._headers.Position] : default;
+    public readonly ReadOnlySpan<byte> HeaderBlock => _stage == Stage.Done ? _buffer.Head.Span[_headers.BlockStart.._headers.Position] : default;
 
     /// <summary>The bytes of <paramref name="range"/>.</summary>
-    public readonly ReadOnlySpan<byte> Slice(HeaderRange range) => _head.Span.Slice(range.Start, range.Length);
+    public readonly ReadOnlySpan<byte> Slice(HeaderRange range) => _buffer.Head.Span.Slice(range.Start, range.Length);
 
     /// <summary>The bytes of <paramref name="range"/> as memory.</summary>
-    public readonly ReadOnlyMemory<byte> SliceMemory(HeaderRange range) => _head.Slice(range.Start, range.Length);
+    public readonly ReadOnlyMemory<byte> SliceMemory(HeaderRange range) => _buffer.Head.Slice(range.Start, range.Length);
 
     /// <summary>The bytes of <paramref name="range"/> decoded as Latin-1 (allocates).</summary>
     public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));
+
+    /// <summary>
+    /// Writes the request line (GET and "/" when never set), checking that an HTTP/1.1 request will carry a Host.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither a declared Host nor an extra Host header was set.</exception>
+    public readonly void WriteStart(ref Formatting.HeadWriter writer, bool hasHost)
+    {
+        if (!hasHost)
+        {
+            throw new InvalidOperationException("An HTTP/1.1 request needs a Host header: set the declared Host property or add one to ExtraHeaders.");
+        }
+
+        ReadOnlySpan<byte> method = RawMethod;
+        ReadOnlySpan<byte> target = Target;
+        writer.WriteRequestLine(method.IsEmpty ? "GET"u8 : method, target.IsEmpty ? "/"u8 : target);
+    }
+
+    /// <summary>Writes the extra headers, the framing headers and the blank line.</summary>
+    public readonly bool TryWriteEnd(ref Formatting.HeadWriter writer, HeaderList? extraHeaders, out int bytesWritten)
+    {
+        if (extraHeaders is not null)
+        {
+            writer.Write(extraHeaders.Lines);
+        }
+
+        writer.WriteFraming(_framing, !_connectionClose, statusCode: 0);
+        return writer.TryComplete(out bytesWritten);
+    }
 }

@@ -69,10 +69,10 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void HTTPGEN005_setter_on_request_header()
+    public void HTTPGEN005_init_accessor()
     {
-        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Host\")] public partial HeaderValue Host { get; set; } }", "HTTPGEN005");
-        Assert.Contains("only a 'get' accessor", d.GetMessage());
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Host\")] public partial HeaderValue Host { get; init; } }", "HTTPGEN005");
+        Assert.Contains("not 'init'", d.GetMessage());
     }
 
     [Fact]
@@ -152,6 +152,15 @@ public class DiagnosticTests
         var properties = string.Concat(Enumerable.Range(0, 65).Select(i => $"[HttpHeader(\"X-H{i}\")] public partial bool H{i} {{ get; }}\n"));
         Diagnostic d = Single("[HttpRequest] public partial class R {\n" + properties + "}", "HTTPGEN013");
         Assert.Contains("65", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("Transfer-Encoding", "BodyFraming")]
+    [InlineData("connection", "KeepAlive")]
+    public void HTTPGEN014_framing_header_with_setter(string header, string instead)
+    {
+        Diagnostic d = Single("[HttpResponse] public partial class R { [HttpHeader(\"" + header + "\")] public partial HeaderValue H { get; set; } }", "HTTPGEN014");
+        Assert.Contains("set " + instead + " instead", d.GetMessage());
     }
 
     [Fact]

@@ -58,6 +58,32 @@ public class SnapshotTests
             [HttpHeader("Cookie")] public partial HeaderValue Cookie { get; }
         }
         """)]
+    [InlineData("ContractResponse", """
+        using HttpGen;
+        namespace Shop;
+        [HttpResponse]
+        public partial class OrderResponse
+        {
+            [HttpHeader("Content-Type")] public partial HeaderValue ContentType { get; set; }
+            [HttpHeader("ETag")] public partial string? ETag { get; set; }
+            [HttpHeader("Cache-Control")] public partial HeaderValue CacheControl { get; set; }
+            [HttpHeader("Content-Length")] public partial long? ContentLength { get; set; }
+            [HttpHeader("Retry-After")] public partial int? RetryAfter { get; set; }
+        }
+        """)]
+    [InlineData("ClientRequestWithSetters", """
+        using System;
+        using HttpGen;
+        namespace Client;
+        [HttpRequest]
+        public partial class FetchRequest
+        {
+            [HttpHeader("Host")] public partial ReadOnlySpan<byte> Host { get; set; }
+            [HttpHeader("Accept")] public partial string? Accept { get; set; }
+            [HttpHeader("Upgrade-Insecure-Requests")] public partial bool UpgradeInsecure { get; set; }
+            [HttpHeader("Connection")] public partial HeaderValue Connection { get; }
+        }
+        """)]
     public void Generated_code_matches_snapshot(string name, string source)
     {
         var (result, compilationDiagnostics) = GeneratorHarness.Run(source);
