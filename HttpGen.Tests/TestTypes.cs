@@ -34,7 +34,7 @@ public partial class LenientRequest
 }
 
 /// <summary>The response type of the public contract, plus numeric headers.</summary>
-[HttpResponse]
+[HttpResponse(EnumerateAllHeaders = true)]
 public partial class OrderResponse
 {
     [HttpHeader("Content-Type")] public partial HeaderValue ContentType { get; set; }
@@ -45,7 +45,7 @@ public partial class OrderResponse
 }
 
 /// <summary>A client-side request: every header can be set before writing.</summary>
-[HttpRequest]
+[HttpRequest(EnumerateAllHeaders = true)]
 public partial class ClientRequest
 {
     [HttpHeader("Host")] public partial ReadOnlySpan<byte> Host { get; set; }
