@@ -63,11 +63,15 @@ internal static class DiagnosticDescriptors
         "HTTPGEN014", "Framing header cannot be set",
         "Property '{0}' binds {1}, which HttpGen writes from {2}: remove the 'set' accessor and set {2} instead");
 
+    public static readonly DiagnosticDescriptor NoParameterlessConstructor = Error(
+        "HTTPGEN015", "Message type needs a parameterless constructor",
+        "'{0}' has no parameterless constructor: add one (it may be private) so that the server and client can create instances");
+
     internal static readonly DiagnosticDescriptor[] All =
     {
         TypeNotPartial, UnsupportedTypeShape, NotAClass, PropertyNotPartial, WrongAccessors, UnsupportedPropertyType,
         InvalidHeaderName, DuplicateHeader, ReservedMemberName, HeaderOutsideMessage, RequestAndResponse, InvalidLimit,
-        TooManyHeaders, FramingHeaderSetter,
+        TooManyHeaders, FramingHeaderSetter, NoParameterlessConstructor,
     };
 
     public static DiagnosticDescriptor? ById(string id)

@@ -39,9 +39,12 @@ public sealed partial class HttpGenGenerator
                 w.Line();
             }
 
-            w.Line("partial class " + spec.TypeName + " : " + Runtime + (request ? ".IHttpRequestHead" : ".IHttpResponseHead"));
+            string self = spec.TypeName;
+            string contract = Runtime + (request ? ".IHttpRequestHead<" : ".IHttpResponseHead<") + self + ">";
+            w.Line("partial class " + self + " : " + contract);
             w.OpenBrace();
             EmitState(w, spec);
+            EmitStaticEntryPoints(w, spec, contract);
             EmitParseMethods(w, spec);
             EmitFormatMethods(w, spec);
             if (request)
@@ -114,6 +117,30 @@ public sealed partial class HttpGenGenerator
                 }
             }
 
+            w.Line();
+        }
+
+        // For runtime code generic over this type (the server and client): static abstract members are bound to
+        // these methods at JIT time, so no call into the generated code is virtual.
+        private static void EmitStaticEntryPoints(SourceWriter w, MessageTypeSpec spec, string contract)
+        {
+            string self = spec.TypeName;
+            string state = Parsing + (spec.Kind == MessageKind.Request ? ".RequestHeadParser" : ".ResponseHeadParser");
+            w.Line("static " + self + " " + contract + ".Create() => new();");
+            w.Line();
+            w.Line("static global::System.Buffers.OperationStatus " + contract + ".Parse(" + self + " message, in global::System.Buffers.ReadOnlySequence<byte> source, out int bytesConsumed) =>");
+            w.Line("    message.TryParse(source, out bytesConsumed);");
+            w.Line();
+            if (spec.Kind == MessageKind.Response)
+            {
+                w.Line("static bool " + contract + ".Format(" + self + " message, global::System.Span<byte> destination, out int bytesWritten) =>");
+                w.Line("    message.TryFormat(destination, out bytesWritten);");
+                w.Line();
+            }
+
+            w.Line("static void " + contract + ".Clear(" + self + " message) => message.Reset();");
+            w.Line();
+            w.Line("static ref " + state + " " + contract + ".State(" + self + " message) => ref message.__parser;");
             w.Line();
         }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using HttpGen.Generators.Helpers;
 using HttpGen.Generators.Model;
@@ -65,6 +66,11 @@ public sealed partial class HttpGenGenerator
             else if (!IsPartialEverywhere(type, cancellationToken))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, location, type.Name));
+            }
+
+            else if (!type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameterlessConstructor, location, type.Name));
             }
 
             OptionsSpec options = ReadOptions(context.Attributes[0], type, location, diagnostics);

@@ -80,3 +80,65 @@ public interface IHttpResponseHead : IHttpMessageHead
     /// <summary>The method of the request this response answers (HEAD and CONNECT change the framing).</summary>
     RequestMethod RequestMethod { get; set; }
 }
+
+/// <summary>
+/// Static entry points of a generated request type, for runtime code that is generic over it (the server): calls
+/// through static abstract members go straight to the generated methods, with no virtual dispatch per request.
+/// </summary>
+/// <typeparam name="TSelf">The generated type.</typeparam>
+public interface IHttpRequestHead<TSelf> : IHttpRequestHead
+    where TSelf : class, IHttpRequestHead<TSelf>
+{
+    /// <summary>Creates an instance.</summary>
+    /// <returns>A new message.</returns>
+    static abstract TSelf Create();
+
+    /// <summary>Parses a head into <paramref name="message"/>.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="source">The head bytes.</param>
+    /// <param name="bytesConsumed">On Done, the head's length.</param>
+    /// <returns>Done, NeedMoreData or InvalidData.</returns>
+    static abstract OperationStatus Parse(TSelf message, in ReadOnlySequence<byte> source, out int bytesConsumed);
+
+    /// <summary>Forgets everything parsed or set.</summary>
+    /// <param name="message">The message.</param>
+    static abstract void Clear(TSelf message);
+
+    /// <summary>The parse state: method, version, framing, keep-alive, error.</summary>
+    /// <param name="message">The message.</param>
+    /// <returns>A reference to the state inside <paramref name="message"/>.</returns>
+    static abstract ref Parsing.RequestHeadParser State(TSelf message);
+}
+
+/// <summary>Static entry points of a generated response type, for runtime code that is generic over it.</summary>
+/// <typeparam name="TSelf">The generated type.</typeparam>
+public interface IHttpResponseHead<TSelf> : IHttpResponseHead
+    where TSelf : class, IHttpResponseHead<TSelf>
+{
+    /// <summary>Creates an instance.</summary>
+    /// <returns>A new message.</returns>
+    static abstract TSelf Create();
+
+    /// <summary>Parses a head into <paramref name="message"/>.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="source">The head bytes.</param>
+    /// <param name="bytesConsumed">On Done, the head's length.</param>
+    /// <returns>Done, NeedMoreData or InvalidData.</returns>
+    static abstract OperationStatus Parse(TSelf message, in ReadOnlySequence<byte> source, out int bytesConsumed);
+
+    /// <summary>Writes the head of <paramref name="message"/>.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="destination">Where to write.</param>
+    /// <param name="bytesWritten">The head's length; 0 when it did not fit.</param>
+    /// <returns>False when the destination is too small.</returns>
+    static abstract bool Format(TSelf message, Span<byte> destination, out int bytesWritten);
+
+    /// <summary>Forgets everything parsed or set.</summary>
+    /// <param name="message">The message.</param>
+    static abstract void Clear(TSelf message);
+
+    /// <summary>The head state: status, framing, keep-alive, error.</summary>
+    /// <param name="message">The message.</param>
+    /// <returns>A reference to the state inside <paramref name="message"/>.</returns>
+    static abstract ref Parsing.ResponseHeadParser State(TSelf message);
+}

@@ -164,6 +164,21 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void HTTPGEN015_no_parameterless_constructor()
+    {
+        Diagnostic d = Single("[HttpRequest] public partial class R { public R(int x) { } }", "HTTPGEN015");
+        Assert.Contains("parameterless constructor", d.GetMessage());
+    }
+
+    [Fact]
+    public void Private_parameterless_constructor_is_enough()
+    {
+        var (result, compilation) = GeneratorHarness.Run("using HttpGen;\n[HttpRequest] public partial class R { private R() { } public R(int x) { } }");
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(compilation.Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_docs_entry()
     {
         string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
