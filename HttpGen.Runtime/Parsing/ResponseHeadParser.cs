@@ -29,6 +29,7 @@ public struct ResponseHeadParser
     private RequestMethod _requestMethod;
     private BodyFraming _framing;
     private bool _connectionClose;
+    private bool _announceKeepAlive;
     private ParseError _error;
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>.</summary>
@@ -304,6 +305,16 @@ public struct ResponseHeadParser
         set => _connectionClose = !value;
     }
 
+    /// <summary>
+    /// When writing: also say <c>Connection: keep-alive</c> when the connection stays open. An HTTP/1.0 peer assumes
+    /// the connection closes unless told otherwise; HTTP/1.1 peers need no such line.
+    /// </summary>
+    public bool AnnounceKeepAlive
+    {
+        readonly get => _announceKeepAlive;
+        set => _announceKeepAlive = value;
+    }
+
     /// <summary>The error after <see cref="OperationStatus.InvalidData"/>.</summary>
     public readonly ParseError Error => _error;
 
@@ -339,6 +350,11 @@ public struct ResponseHeadParser
         }
 
         writer.WriteFraming(_framing, !_connectionClose, _statusCode == 0 ? 200 : _statusCode);
+        if (_announceKeepAlive && !_connectionClose && _framing.Kind != BodyKind.ReadToClose)
+        {
+            writer.Write("Connection: keep-alive\r\n"u8);
+        }
+
         return writer.TryComplete(out bytesWritten);
     }
 }

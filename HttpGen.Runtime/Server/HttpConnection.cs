@@ -1,0 +1,383 @@
+using System.Buffers;
+using System.Net.Sockets;
+using HttpGen.Formatting;
+using HttpGen.Parsing;
+
+namespace HttpGen.Server;
+
+/// <summary>
+/// One client connection: parse a head, frame its body, run the handler, write the response, then keep the
+/// connection or close it (RFC 9112 §9). Pipelined requests are answered in order, and every response produced from
+/// bytes already received is sent in one write. The message objects, buffers and body reader/writer live as long as
+/// the connection, so a keep-alive request costs no allocation.
+/// </summary>
+internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.IStarter
+    where TRequest : class, IHttpRequestHead<TRequest>
+    where TResponse : class, IHttpResponseHead<TResponse>
+{
+    private const int FlushThreshold = 64 * 1024;
+
+    private readonly HttpServer<TRequest, TResponse> _server;
+    private readonly HttpServerOptions _options;
+    private readonly IHttpHandler<TRequest, TResponse> _handler;
+    private readonly ConnectionIO _io;
+    private readonly TRequest _request = TRequest.Create();
+    private readonly TResponse _response = TResponse.Create();
+    private readonly HttpRequestBody _body;
+    private readonly HttpResponseBody _output = new();
+    private readonly Func<ValueTask> _sendContinue;
+
+    // Facts about the request being handled, kept for the streaming path (which runs inside the handler).
+    private bool _requestKeepAlive;
+    private ProtocolVersion _version;
+    private bool _isHead;
+
+    private volatile bool _idle;
+
+    public HttpConnection(HttpServer<TRequest, TResponse> server, Socket socket)
+    {
+        _server = server;
+        _options = server.Options;
+        _handler = server.Handler;
+        ParserOptions parserOptions = _options.ParserOptions ?? _request.Options;
+        _request.Options = parserOptions;
+        _io = new ConnectionIO(socket, _options.ReceiveBufferSize, parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1);
+        _body = new HttpRequestBody(_options.MaxRequestBodySize);
+        _sendContinue = SendContinueAsync;
+        _body.SendContinue = _sendContinue;
+    }
+
+    /// <summary>Whether the connection is waiting for its next request (and can be closed at once on shutdown).</summary>
+    public bool IsIdle => _idle;
+
+    /// <summary>Closes the socket under the loop; a pending receive then returns 0.</summary>
+    public void Abort()
+    {
+        try
+        {
+            _io.Socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            await LoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        {
+            // The peer went away or the server is aborting: nothing to answer.
+        }
+        finally
+        {
+            _io.Dispose();
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        while (true)
+        {
+            TRequest.Clear(_request);
+            OperationStatus status;
+            int consumed = 0;
+            while (true)
+            {
+                status = OperationStatus.NeedMoreData;
+                if (_io.Buffered > 0)
+                {
+                    status = TRequest.Parse(_request, new ReadOnlySequence<byte>(_io.In, _io.Start, _io.Buffered), out consumed);
+                    if (status != OperationStatus.NeedMoreData)
+                    {
+                        break;
+                    }
+                }
+
+                // About to wait for bytes: first send what earlier (pipelined) requests produced.
+                if (_io.OutLength > 0)
+                {
+                    await _io.FlushAsync().ConfigureAwait(false);
+                }
+
+                bool idle = _io.Buffered == 0;
+                _idle = idle;
+                if (idle && _server.IsStopping)
+                {
+                    return;
+                }
+
+                int received;
+                try
+                {
+                    received = await _io.ReceiveAsync(idle ? _options.KeepAliveTimeout : _options.RequestHeadTimeout).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    if (!idle)
+                    {
+                        await CloseWithErrorAsync(408, "request head not received in time").ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+                finally
+                {
+                    _idle = false;
+                }
+
+                if (received == 0)
+                {
+                    return; // closed, idle or mid-head: nothing to answer
+                }
+            }
+
+            if (status == OperationStatus.InvalidData)
+            {
+                ParseError error = TRequest.State(_request).Error;
+                _server.OnRejected(error.Kind);
+                await CloseWithErrorAsync(error.StatusCode, error.Reason).ConfigureAwait(false);
+                return;
+            }
+
+            _io.Consume(consumed);
+            if (!await HandleAsync().ConfigureAwait(false))
+            {
+                if (_io.OutLength > 0)
+                {
+                    await _io.FlushAsync().ConfigureAwait(false);
+                }
+
+                await LingeringCloseAsync().ConfigureAwait(false);
+                return;
+            }
+
+            if (_io.OutLength >= FlushThreshold)
+            {
+                await _io.FlushAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Runs the handler for the parsed request and queues its response. Returns whether to keep the connection.
+    private async ValueTask<bool> HandleAsync()
+    {
+        ref RequestHeadParser head = ref TRequest.State(_request);
+        BodyFraming framing = head.Framing;
+        RequestMethod method = head.Method;
+        bool expectContinue = head.ExpectContinue;
+        _requestKeepAlive = head.KeepAlive;
+        _version = head.Version;
+        _isHead = method == RequestMethod.Head;
+
+        if (framing.Kind == BodyKind.ContentLength && framing.ContentLength > _options.MaxRequestBodySize)
+        {
+            _server.OnRejected(ParseErrorKind.None);
+            QueueError(413, "request body too large");
+            return false;
+        }
+
+        _body.Start(_io, framing, expectContinue, _options.MaxRequestBodySize, _options.BodyReadTimeout);
+        TResponse.Clear(_response);
+        TResponse.State(_response).RequestMethod = method;
+        _output.Start(_io, this, _options.MaxBufferedResponseBody);
+
+        try
+        {
+            ValueTask handled = _handler.HandleAsync(_request, _response, _body, _output, _server.StoppingToken);
+            if (!handled.IsCompletedSuccessfully)
+            {
+                await handled.ConfigureAwait(false);
+            }
+        }
+        catch (HttpBodyException e)
+        {
+            if (!_output.HasStarted)
+            {
+                QueueError(e.StatusCode, e.Message);
+            }
+
+            return false;
+        }
+        catch (Exception) when (!_output.HasStarted)
+        {
+            QueueError(500, "internal server error");
+            return false;
+        }
+
+        bool keep = _requestKeepAlive && !_server.IsStopping && TResponse.State(_response).KeepAlive;
+        if (!_body.IsComplete)
+        {
+            // A client that asked "Expect: 100-continue" and was never told to continue may or may not send its body:
+            // the only safe way on is a fresh connection. A large unread body is not worth reading either.
+            bool unreadExpect = expectContinue && !_body.ReadStarted;
+            bool tooLarge = _body.Kind == BodyKind.ContentLength && _body.Length - _body.BytesRead > _options.MaxBodyDrainSize;
+            keep &= !unreadExpect && !tooLarge;
+        }
+
+        if (_output.HasStarted)
+        {
+            _output.CompleteStreaming();
+            keep &= _output.StreamingKind != BodyKind.ReadToClose && !ContentLengthBroken();
+        }
+        else if (!QueueBufferedResponse(ref keep))
+        {
+            return false;
+        }
+
+        if (keep && !_body.IsComplete)
+        {
+            await _io.FlushAsync().ConfigureAwait(false);
+            keep = await _body.DrainAsync(_options.MaxBodyDrainSize).ConfigureAwait(false);
+        }
+
+        return keep;
+    }
+
+    private bool ContentLengthBroken()
+    {
+        BodyFraming framing = TResponse.State(_response).Framing;
+        return framing.Kind == BodyKind.ContentLength && !_output.Discard && framing.ContentLength != _output.BytesWritten;
+    }
+
+    // The common case: the whole body is buffered, so the head can carry its exact Content-Length.
+    private bool QueueBufferedResponse(ref bool keep)
+    {
+        ref ResponseHeadParser head = ref TResponse.State(_response);
+        int status = head.StatusCode == 0 ? 200 : head.StatusCode;
+        bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
+        BodyFraming framing = head.Framing;
+        if (framing.Kind == BodyKind.None && !ReasonPhrases.ForbidsBody(status))
+        {
+            framing = new BodyFraming(BodyKind.ContentLength, _output.BytesWritten);
+        }
+        else if (framing.Kind == BodyKind.ContentLength && !noBody && framing.ContentLength != _output.BytesWritten)
+        {
+            // The handler declared one length and wrote another: sending either would desynchronize the client.
+            QueueError(500, "response body length differs from its Content-Length");
+            return false;
+        }
+
+        keep &= framing.Kind != BodyKind.ReadToClose;
+        head.Framing = framing;
+        head.KeepAlive = keep;
+        head.AnnounceKeepAlive = keep && _version == ProtocolVersion.Http10;
+        QueueHead();
+        if (!noBody)
+        {
+            if (framing.Kind == BodyKind.Chunked)
+            {
+                _output.AppendBufferedAsChunked();
+            }
+            else
+            {
+                _io.AppendOut(_output.Buffered);
+            }
+        }
+
+        return true;
+    }
+
+    BodyKind HttpResponseBody.IStarter.StartStreaming()
+    {
+        ref ResponseHeadParser head = ref TResponse.State(_response);
+        int status = head.StatusCode == 0 ? 200 : head.StatusCode;
+        bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
+        BodyKind kind = head.Framing.Kind switch
+        {
+            BodyKind.ContentLength => BodyKind.ContentLength,
+            _ when ReasonPhrases.ForbidsBody(status) => BodyKind.None,
+            _ when _version == ProtocolVersion.Http11 => BodyKind.Chunked,
+            _ => BodyKind.ReadToClose, // an HTTP/1.0 client knows no chunked coding: the close ends the body
+        };
+        bool keep = kind != BodyKind.ReadToClose && _requestKeepAlive && !_server.IsStopping && head.KeepAlive;
+        head.Framing = new BodyFraming(kind, head.Framing.ContentLength);
+        head.KeepAlive = keep;
+        head.AnnounceKeepAlive = keep && _version == ProtocolVersion.Http10;
+        _output.Discard = noBody;
+        QueueHead();
+        return kind;
+    }
+
+    private void QueueHead()
+    {
+        int sizeHint = 512;
+        while (true)
+        {
+            Span<byte> span = _io.GetOutSpan(sizeHint);
+            if (TResponse.Format(_response, span, out int written))
+            {
+                _io.OutLength += written;
+                return;
+            }
+
+            sizeHint = span.Length * 2;
+        }
+    }
+
+    // Error responses are written by the runtime, not through the user's response type: they must not depend on it.
+    private void QueueError(int statusCode, string reason)
+    {
+        var writer = new HeadWriter(_io.GetOutSpan(512));
+        writer.WriteStatusLine(statusCode, ReasonPhrases.Get(statusCode));
+        writer.Write(HttpDate.HeaderLine);
+        writer.Write("Content-Type: text/plain; charset=utf-8\r\n"u8);
+        writer.WriteHeader("Content-Length: "u8, reason.Length + 1);
+        writer.Write("Connection: close\r\n"u8);
+        writer.TryComplete(out int written);
+        _io.OutLength += written;
+        Span<byte> body = _io.GetOutSpan(reason.Length + 1);
+        System.Text.Encoding.Latin1.GetBytes(reason, body);
+        body[reason.Length] = (byte)'\n';
+        _io.OutLength += reason.Length + 1;
+    }
+
+    private async Task CloseWithErrorAsync(int statusCode, string reason)
+    {
+        QueueError(statusCode, reason);
+        await _io.FlushAsync().ConfigureAwait(false);
+        await LingeringCloseAsync().ConfigureAwait(false);
+    }
+
+    // Closing with unread input makes the kernel send RST, which can destroy the response we just sent before the
+    // client reads it. So: stop sending, then read and drop what is still coming, briefly, before closing.
+    private async Task LingeringCloseAsync()
+    {
+        try
+        {
+            _io.Socket.Shutdown(SocketShutdown.Send);
+            using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                long drained = 0;
+                while (drained < 1 << 20)
+                {
+                    int n = await _io.Socket.ReceiveAsync(scratch, SocketFlags.None, linger.Token).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    drained += n;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+    }
+
+    private async ValueTask SendContinueAsync()
+    {
+        _io.AppendOut("HTTP/1.1 100 Continue\r\n\r\n"u8);
+        await _io.FlushAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using HttpGen.Chunked;
+
+namespace HttpGen.Server;
+
+/// <summary>
+/// Where a handler writes the response body. Small bodies are buffered and sent with Content-Length when the handler
+/// returns (the common case, and allocation-free); a body that outgrows
+/// <see cref="HttpServerOptions.MaxBufferedResponseBody"/> in <see cref="WriteAsync"/>, or after <see cref="FlushAsync"/>,
+/// is streamed: with the handler's own Content-Length if it set one, else chunked (or, to HTTP/1.0, until close).
+/// For HEAD requests and 1xx/204/304 responses the bytes are counted but not sent.
+/// </summary>
+public sealed class HttpResponseBody : IBufferWriter<byte>
+{
+    internal interface IStarter
+    {
+        /// <summary>Writes the response head for streaming into the send buffer and returns how the body is framed.</summary>
+        BodyKind StartStreaming();
+    }
+
+    private ConnectionIO? _io;
+    private IStarter? _starter;
+    private byte[] _buffer = new byte[4096];
+    private int _length;
+    private int _maxBuffered;
+    private BodyKind _streaming;
+    private bool _discard;
+
+    internal HttpResponseBody()
+    {
+    }
+
+    /// <summary>Whether the response head has been sent (the body is streaming).</summary>
+    public bool HasStarted { get; private set; }
+
+    /// <summary>Body bytes written so far.</summary>
+    public long BytesWritten { get; private set; }
+
+    internal ReadOnlySpan<byte> Buffered => _buffer.AsSpan(0, _length);
+
+    internal BodyKind StreamingKind => _streaming;
+
+    internal void Start(ConnectionIO io, IStarter starter, int maxBuffered)
+    {
+        _io = io;
+        _starter = starter;
+        _maxBuffered = maxBuffered;
+        _length = 0;
+        BytesWritten = 0;
+        HasStarted = false;
+        _streaming = BodyKind.None;
+        _discard = false;
+    }
+
+    /// <summary>Set by the server when the body must not be sent (HEAD, 1xx, 204, 304).</summary>
+    internal bool Discard
+    {
+        get => _discard;
+        set => _discard = value;
+    }
+
+    /// <summary>Writes bytes (buffered; sent when the handler returns or on the next flush).</summary>
+    /// <param name="data">The bytes.</param>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        data.CopyTo(GetSpan(data.Length));
+        Advance(data.Length);
+    }
+
+    /// <summary>Writes bytes, streaming the body once it outgrows the buffer limit.</summary>
+    /// <param name="data">The bytes.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the bytes are buffered or sent.</returns>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        Write(data.Span);
+        return _length > _maxBuffered || HasStarted ? FlushAsync(cancellationToken) : default;
+    }
+
+    /// <summary>Sends the response head (if not yet sent) and every body byte written so far.</summary>
+    /// <param name="cancellationToken">Cancels the flush.</param>
+    /// <returns>A task that completes when the bytes are sent.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!HasStarted)
+        {
+            _streaming = _starter!.StartStreaming();
+            HasStarted = true;
+        }
+
+        AppendBufferedToOut();
+        await _io!.FlushAsync().ConfigureAwait(false);
+    }
+
+    // Moves the buffered body bytes into the send buffer with the streaming framing.
+    private void AppendBufferedToOut()
+    {
+        if (_length == 0)
+        {
+            return;
+        }
+
+        if (!_discard)
+        {
+            if (_streaming == BodyKind.Chunked)
+            {
+                Span<byte> span = _io!.GetOutSpan(ChunkedEncoder.MaxChunkHeaderLength + _length + 2);
+                ChunkedEncoder.TryWriteChunk(span, _buffer.AsSpan(0, _length), out int written);
+                _io.OutLength += written;
+            }
+            else
+            {
+                _io!.AppendOut(_buffer.AsSpan(0, _length));
+            }
+        }
+
+        _length = 0;
+    }
+
+    /// <summary>Sends a fully buffered body as one chunk and the last chunk (the handler chose chunked framing).</summary>
+    internal void AppendBufferedAsChunked()
+    {
+        _streaming = BodyKind.Chunked;
+        CompleteStreaming();
+    }
+
+    /// <summary>Ends a streamed body: the last chunk for chunked coding.</summary>
+    internal void CompleteStreaming()
+    {
+        AppendBufferedToOut();
+        if (_streaming == BodyKind.Chunked && !_discard)
+        {
+            _io!.AppendOut("0\r\n\r\n"u8);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_buffer.Length - _length))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        _length += count;
+        BytesWritten += count;
+    }
+
+    /// <inheritdoc/>
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    /// <inheritdoc/>
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _length < sizeHint)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + sizeHint));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Net;
+
+namespace HttpGen.Server;
+
+/// <summary>Where a server listens, and the limits and timeouts that keep it safe. Defaults are safe for the internet.</summary>
+public sealed class HttpServerOptions
+{
+    /// <summary>The endpoints to listen on. Default: 127.0.0.1:8080. Add <see cref="IPAddress.IPv6Any"/> or <see cref="IPAddress.Any"/> as needed.</summary>
+    public IList<IPEndPoint> Endpoints { get; } = new List<IPEndPoint>();
+
+    /// <summary>
+    /// Sets SO_REUSEPORT on the listening sockets (Linux), so that several processes can listen on one port and the
+    /// kernel spreads connections among them. Off by default.
+    /// </summary>
+    public bool ReusePort { get; set; }
+
+    /// <summary>Listen backlog. Default 512.</summary>
+    public int Backlog { get; set; } = 512;
+
+    /// <summary>Most connections open at once; connections beyond it are closed as soon as they are accepted. Default 10,000.</summary>
+    public int MaxConcurrentConnections { get; set; } = 10_000;
+
+    /// <summary>Time allowed from the first byte of a request head to its blank line (slowloris defence): 408, then close. Default 30 s.</summary>
+    public TimeSpan RequestHeadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time an idle keep-alive connection may wait for its next request before it is closed. Default 60 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Time allowed for each read of a request body to make progress. Default 30 s.</summary>
+    public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest request body accepted, declared or chunked (413 beyond it). Default 32 MiB.</summary>
+    public long MaxRequestBodySize { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// A response body up to this size is buffered and sent with Content-Length; a larger one is streamed with chunked
+    /// coding (or, to an HTTP/1.0 client, until the connection closes). Default 64 KiB.
+    /// </summary>
+    public int MaxBufferedResponseBody { get; set; } = 64 * 1024;
+
+    /// <summary>Most unread request body bytes the server reads and discards to keep a connection alive. Default 256 KiB.</summary>
+    public long MaxBodyDrainSize { get; set; } = 256 * 1024;
+
+    /// <summary>How long <see cref="HttpServer{TRequest, TResponse}.StopAsync"/> lets in-flight requests finish. Default 10 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Parser limits for request heads; null keeps each request type's own options.</summary>
+    public ParserOptions? ParserOptions { get; set; }
+
+    /// <summary>Initial size of a connection's receive buffer. Default 4 KiB; it grows up to the head limits.</summary>
+    public int ReceiveBufferSize { get; set; } = 4096;
+
+    internal void Validate()
+    {
+        if (MaxConcurrentConnections <= 0 || Backlog <= 0 || MaxRequestBodySize < 0 || MaxBufferedResponseBody <= 0 || ReceiveBufferSize < 256)
+        {
+            throw new ArgumentException("Server limits must be positive (and the receive buffer at least 256 bytes).");
+        }
+    }
+}
