@@ -455,6 +455,13 @@ public sealed class ChunkedDecoder
         ParseErrorKind kind;
         long errorAt;
 
+        if ((state == State.DataCr || state == State.SizeStart) && TryPlainSizeLine(source, ref i, end, state))
+        {
+            _framing += i - start;
+            index = i;
+            return true;
+        }
+
         while (i < end)
         {
             byte b = source[i];
@@ -837,6 +844,62 @@ public sealed class ChunkedDecoder
         index = i;
         SetError(kind, errorAt);
         return false;
+    }
+
+    // The common case in one go: [CRLF after data] 1*16HEXDIG CRLF, all of it in source, inside the framing budget and
+    // the body limit. It commits only a line the byte-at-a-time path would accept just the same; anything else (an
+    // extension, a split line, an error) is left to that path, so results do not depend on which path ran.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryPlainSizeLine(ReadOnlySpan<byte> source, ref int index, int end, State state)
+    {
+        int p = index;
+        if (state == State.DataCr)
+        {
+            if (end - p < 2 || source[p] != CR || source[p + 1] != LF)
+            {
+                return false;
+            }
+
+            p += 2;
+        }
+
+        int digitsStart = p;
+        int digitsEnd = end - p > MaxChunkSizeDigits ? p + MaxChunkSizeDigits : end;
+        long size = 0;
+        while (p < digitsEnd)
+        {
+            int value = ChunkedCharacters.HexValue(source[p]);
+            if (value < 0)
+            {
+                break;
+            }
+
+            size = (size << 4) | (long)value;
+            p++;
+        }
+
+        // size < 0: sixteen digits that do not fit in 63 bits.
+        if (p == digitsStart || end - p < 2 || source[p] != CR || source[p + 1] != LF || size < 0 || size > _maxBody - _decoded)
+        {
+            return false;
+        }
+
+        _sizeStart = _consumed + digitsStart;
+        _sizeDigits = p - digitsStart;
+        _extensionLength = 0;
+        _chunkSize = size;
+        index = p + 2;
+        if (size == 0)
+        {
+            _state = State.TrailerLineStart;
+        }
+        else
+        {
+            _chunkRemaining = size;
+            _state = State.Data;
+        }
+
+        return true;
     }
 
     // Consumes a run of extension bytes (those in values, or not in them when except is true) starting at i, as far as
