@@ -19,7 +19,7 @@ public sealed partial class HttpGenGenerator
         // The framing headers every matcher recognises, with their fixed ids (HttpGen.Parsing.KnownHeaderIds).
         private static readonly (string Name, int Id)[] FramingHeaders =
         {
-            ("Host", 0), ("Content-Length", 1), ("Transfer-Encoding", 2), ("Connection", 3),
+            ("Host", 0), ("Content-Length", 1), ("Transfer-Encoding", 2), ("Connection", 3), ("Expect", 4),
         };
 
         public static string HintName(MessageTypeSpec spec) =>

@@ -34,7 +34,7 @@ public sealed partial class HttpGenGenerator
         };
 
         // The framing headers have fixed ids in every matcher (HttpGen.Parsing.KnownHeaderIds).
-        private static readonly string[] FramingHeaders = { "host", "content-length", "transfer-encoding", "connection" };
+        private static readonly string[] FramingHeaders = { "host", "content-length", "transfer-encoding", "connection", "expect" };
 
         public static MessageTypeResult Parse(GeneratorAttributeSyntaxContext context, MessageKind kind, CancellationToken cancellationToken)
         {

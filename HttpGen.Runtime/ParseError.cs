@@ -64,6 +64,25 @@ public enum ParseErrorKind : byte
     InvalidStatusCode,
     /// <summary>The reason phrase holds a control character other than HTAB (400).</summary>
     InvalidReasonPhrase,
+    // Chunked transfer coding (RFC 9112 §7.1), reported by HttpGen.Chunked.ChunkedDecoder with offsets from the first byte of the chunked body.
+    /// <summary>A chunk-size that is empty, has a byte that is not a hex digit (a sign, <c>0x</c>, white space not followed by <c>;</c>), has more than 16 digits, or does not fit in 63 bits (400).</summary>
+    InvalidChunkSize,
+    /// <summary>A chunk extension that is not <c>;</c> <c>token [BWS "=" BWS (token / quoted-string)]</c>, or white space at the end of a chunk-size line (400).</summary>
+    InvalidChunkExtension,
+    /// <summary>The chunk extensions of one chunk-size line are longer than <c>ChunkedDecoderOptions.MaxChunkExtensionLength</c> (400).</summary>
+    ChunkExtensionTooLong,
+    /// <summary>The byte after the chunk data is not the CR of the CRLF that must follow it (400).</summary>
+    MissingChunkDataCrlf,
+    /// <summary>The chunk framing bytes exceed the allowance of <c>ChunkedDecoderOptions</c> relative to the data: a flood of tiny chunks or extensions (400).</summary>
+    ExcessiveChunkFraming,
+    /// <summary>A trailer field that can never be a trailer: Content-Length, Transfer-Encoding or Host (400).</summary>
+    ForbiddenTrailerField,
+    /// <summary>More trailer fields than <c>ChunkedDecoderOptions.MaxTrailerCount</c> (400).</summary>
+    TooManyTrailers,
+    /// <summary>The trailer section is longer than <c>ChunkedDecoderOptions.MaxTrailerSectionLength</c> (400).</summary>
+    TrailerSectionTooLarge,
+    /// <summary>The decoded chunked body would be longer than <c>ChunkedDecoderOptions.MaxBodySize</c> (413).</summary>
+    ChunkedBodyTooLarge,
 }
 
 /// <summary>An error found while parsing a message head: its kind, the status code to answer with, and where it is.</summary>
@@ -74,7 +93,7 @@ public readonly record struct ParseError(ParseErrorKind Kind, int Offset)
     /// <summary>True when there is an error.</summary>
     public bool IsError => Kind != ParseErrorKind.None;
 
-    /// <summary>The status code a server answers with: 400, 414, 431, 501 or 505 (0 when there is no error).</summary>
+    /// <summary>The status code a server answers with: 400, 413, 414, 431, 501 or 505 (0 when there is no error).</summary>
     public int StatusCode => GetStatusCode(Kind);
 
     /// <summary>A short English reason for logs and error bodies. Never allocates.</summary>
@@ -90,6 +109,7 @@ public readonly record struct ParseError(ParseErrorKind Kind, int Offset)
         ParseErrorKind.RequestLineTooLong => 414,
         ParseErrorKind.HeaderFieldTooLarge or ParseErrorKind.HeadersTooLarge or ParseErrorKind.TooManyHeaders => 431,
         ParseErrorKind.UnsupportedTransferCoding => 501,
+        ParseErrorKind.ChunkedBodyTooLarge => 413,
         _ => 400,
     };
 
@@ -127,6 +147,15 @@ public readonly record struct ParseError(ParseErrorKind Kind, int Offset)
         ParseErrorKind.InvalidStatusLine => "malformed status line",
         ParseErrorKind.InvalidStatusCode => "invalid status code",
         ParseErrorKind.InvalidReasonPhrase => "control character in the reason phrase",
+        ParseErrorKind.InvalidChunkSize => "invalid chunk size",
+        ParseErrorKind.InvalidChunkExtension => "invalid chunk extension",
+        ParseErrorKind.ChunkExtensionTooLong => "chunk extensions too long",
+        ParseErrorKind.MissingChunkDataCrlf => "chunk data not followed by CRLF",
+        ParseErrorKind.ExcessiveChunkFraming => "too much chunk framing for the data it carries",
+        ParseErrorKind.ForbiddenTrailerField => "framing or routing field in the trailer section",
+        ParseErrorKind.TooManyTrailers => "too many trailer fields",
+        ParseErrorKind.TrailerSectionTooLarge => "trailer section too large",
+        ParseErrorKind.ChunkedBodyTooLarge => "chunked body too large",
         _ => "malformed message",
     };
 

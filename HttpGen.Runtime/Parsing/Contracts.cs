@@ -43,6 +43,8 @@ public static class KnownHeaderIds
     public const int TransferEncoding = 2;
     /// <summary>Connection</summary>
     public const int Connection = 3;
+    /// <summary>Expect (the server answers 100-continue only when the handler reads the body)</summary>
+    public const int Expect = 4;
     /// <summary>The first id the generator gives to a declared header that is not one of the above.</summary>
-    public const int FirstDeclared = 4;
+    public const int FirstDeclared = 5;
 }

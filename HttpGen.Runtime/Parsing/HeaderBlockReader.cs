@@ -35,6 +35,7 @@ public struct HeaderBlockReader
     internal bool ConnectionClose;
     internal bool ConnectionKeepAlive;
     internal bool ConnectionUpgrade;
+    internal bool ExpectContinue;
 
     /// <summary>
     /// Parses header lines from <see cref="Position"/> until the blank line.
@@ -242,6 +243,11 @@ public struct HeaderBlockReader
 
             case KnownHeaderIds.Connection:
                 ReadConnectionOptions(value);
+                return ParseErrorKind.None;
+
+            case KnownHeaderIds.Expect:
+                // 100-continue is the only expectation defined (RFC 9110 §10.1.1); others are ignored, not refused.
+                ExpectContinue |= System.Text.Ascii.EqualsIgnoreCase(value, "100-continue"u8);
                 return ParseErrorKind.None;
 
             default:

@@ -496,6 +496,9 @@ public struct RequestHeadParser
         set => _connectionClose = !value;
     }
 
+    /// <summary>Whether the client sent <c>Expect: 100-continue</c> and waits to be told to send the body.</summary>
+    public readonly bool ExpectContinue => _headers.ExpectContinue;
+
     /// <summary>The error after <see cref="OperationStatus.InvalidData"/>.</summary>
     public readonly ParseError Error => _error;
 

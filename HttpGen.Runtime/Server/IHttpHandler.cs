@@ -1,8 +1,8 @@
 namespace HttpGen.Server;
 
 /// <summary>
-/// Handles one request: read <paramref name="request"/> (and, if it has one, its body), fill <paramref name="response"/>
-/// and write its body. The server sends the response when the returned task completes.
+/// Handles one request: read the request (and, if it has one, its body), fill the response and write its body.
+/// The server sends the response when the returned task completes.
 /// </summary>
 /// <typeparam name="TRequest">The generated request type.</typeparam>
 /// <typeparam name="TResponse">The generated response type.</typeparam>
