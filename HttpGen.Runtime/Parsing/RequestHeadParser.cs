@@ -275,6 +275,7 @@ public struct RequestHeadParser
 
         _headers.BlockStart = pos;
         _headers.Position = pos;
+        _headers.IsHttp10 = _version == ProtocolVersion.Http10;
         return OperationStatus.Done;
     }
 
@@ -406,44 +407,28 @@ public struct RequestHeadParser
     }
 
     // After the blank line: the rules of RFC 9112 §3.2 (Host) and §6.1–6.3 (body length) that need the whole head.
+    // Conflicts that a single field line already shows (Transfer-Encoding in HTTP/1.0, Content-Length together with
+    // Transfer-Encoding) were rejected at that line; what is left is checked in the order of the offsets reported.
     private bool CompleteFraming()
     {
         ref HeaderBlockReader h = ref _headers;
-        int end = h.Position;
+
+        // A request whose last coding is not chunked has no reliable length: 400 (RFC 9112 §6.3, rule 4).
+        // A coding after chunked was rejected where it appeared, so "chunked seen" means "chunked is last".
+        if (h.HasTransferEncoding && !h.ChunkedSeen)
+        {
+            return FailFraming(ParseErrorKind.InvalidTransferEncoding, h.TransferEncodingOffset);
+        }
+
+        // RFC 9112 §3.2: an HTTP/1.1 request without Host is rejected. The fault shows at the blank line.
         if (_version == ProtocolVersion.Http11 && h.HostCount == 0)
         {
-            return FailFraming(ParseErrorKind.MissingHost, end);
+            return FailFraming(ParseErrorKind.MissingHost, h.BlankLineOffset);
         }
 
-        if (h.HasTransferEncoding)
-        {
-            if (_version == ProtocolVersion.Http10)
-            {
-                return FailFraming(ParseErrorKind.TransferEncodingInHttp10, h.TransferEncodingOffset);
-            }
-
-            if (h.HasContentLength)
-            {
-                return FailFraming(ParseErrorKind.ContentLengthWithTransferEncoding, Math.Max(h.TransferEncodingOffset, h.ContentLengthOffset));
-            }
-
-            // A request whose last coding is not chunked has no reliable length: 400 (RFC 9112 §6.3, rule 4).
-            if (!h.ChunkedSeen)
-            {
-                return FailFraming(ParseErrorKind.InvalidTransferEncoding, h.TransferEncodingOffset);
-            }
-
-            _framing = new BodyFraming(BodyKind.Chunked, 0);
-        }
-        else if (h.HasContentLength)
-        {
-            _framing = new BodyFraming(BodyKind.ContentLength, h.ContentLength);
-        }
-        else
-        {
-            _framing = new BodyFraming(BodyKind.None, 0);
-        }
-
+        _framing = h.HasTransferEncoding ? new BodyFraming(BodyKind.Chunked, 0)
+            : h.HasContentLength ? new BodyFraming(BodyKind.ContentLength, h.ContentLength)
+            : new BodyFraming(BodyKind.None, 0);
         _keepAlive = h.KeepAlive(_version);
         return true;
     }
