@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace HttpGen.Parsing;
@@ -64,24 +65,48 @@ public struct RequestHeadParser
             return ParseCore(_head.Span, ref sink, options, out bytesConsumed);
         }
 
-        // Copy only what arrived since the last call, and never more than the limits can accept (+1 byte so that
-        // "over the limit" stays detectable).
-        int wanted = (int)Math.Min(source.Length, (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1);
-        if (wanted > _copied)
+        // Copy into the owned buffer only what the parse needs: what arrived since the last call, in growing chunks
+        // that are parsed as they come, so that a body behind a short head is not copied along with it. Never more
+        // than the limits can accept (+1 byte, so that "over the limit" stays detectable). Each chunk is parsed just
+        // as a longer prefix passed by the caller would be.
+        long cap = (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1;
+        int available = (int)Math.Min(source.Length, Math.Min(cap, Array.MaxLength));
+        while (true)
         {
-            if (_copy is null || _copy.Length < wanted)
+            int next = (int)Math.Min(available, Math.Max(2L * _copied, FirstCopyChunk));
+            if (next > _copied)
             {
-                byte[] bigger = new byte[Math.Max(wanted, Math.Min(2 * (_copy?.Length ?? 2048), options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1))];
-                _copy?.AsSpan(0, _copied).CopyTo(bigger);
-                _copy = bigger;
+                EnsureCopyCapacity(next, cap);
+                source.Slice(_copied, next - _copied).CopyTo(_copy.AsSpan(_copied));
+                _copied = next;
             }
 
-            source.Slice(_copied, wanted - _copied).CopyTo(_copy.AsSpan(_copied));
-            _copied = wanted;
+            _head = _copy.AsMemory(0, _copied);
+            OperationStatus status = ParseCore(_head.Span, ref sink, options, out bytesConsumed);
+            if (status != OperationStatus.NeedMoreData || _copied >= available)
+            {
+                return status;
+            }
+        }
+    }
+
+    // The first chunk copied from a multi-segment head: most request heads fit in it.
+    private const int FirstCopyChunk = 2048;
+
+    // Grows the owned buffer to hold at least `needed` bytes, keeping what was copied. After the first few parses it
+    // is large enough and is reused, so steady-state parsing allocates nothing.
+    [MemberNotNull(nameof(_copy))]
+    private void EnsureCopyCapacity(int needed, long cap)
+    {
+        if (_copy is not null && _copy.Length >= needed)
+        {
+            return;
         }
 
-        _head = _copy.AsMemory(0, _copied);
-        return ParseCore(_head.Span, ref sink, options, out bytesConsumed);
+        long size = Math.Max(needed, Math.Min(Math.Max(2L * (_copy?.Length ?? 0), 4096), cap));
+        byte[] bigger = new byte[(int)Math.Min(size, Array.MaxLength)];
+        _copy?.AsSpan(0, _copied).CopyTo(bigger);
+        _copy = bigger;
     }
 
     /// <summary>Forgets the parsed head so that the next parse starts afresh. Keeps the owned copy buffer.</summary>

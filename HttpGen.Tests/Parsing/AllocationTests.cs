@@ -75,6 +75,27 @@ public class AllocationTests
     }
 
     [Fact]
+    public void A_body_behind_a_multi_segment_head_is_not_copied()
+    {
+        byte[] head = Load("browser.http");
+        byte[] input = [.. head, .. new byte[100_000]];
+        ReadOnlySequence<byte> sequence = TestSegment.Build(input, [10, head.Length / 2, head.Length + 5, 50_000]);
+
+        // Warm up on another instance (type initializers, first-call stubs), then measure a fresh one: its first parse
+        // allocates the owned copy buffer, which must be sized for the head, not for the 40 KiB the limits allow.
+        Assert.Equal(OperationStatus.Done, new BrowserRequest().TryParse(sequence, out _));
+        var request = new BrowserRequest();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        OperationStatus status = request.TryParse(sequence, out int consumed);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(OperationStatus.Done, status);
+        Assert.Equal(head.Length, consumed);
+        Assert.Equal("www.example-shop.com", request.Host.ToString());
+        Assert.InRange(allocated, 1, 8 * 1024);
+    }
+
+    [Fact]
     public void The_measurement_sees_an_allocation()
     {
         // Guards against a measurement that always reads 0: one string per parse must show up.
