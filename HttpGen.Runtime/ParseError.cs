@@ -88,6 +88,15 @@ public enum ParseErrorKind : byte
 /// <summary>An error found while parsing a message head: its kind, the status code to answer with, and where it is.</summary>
 /// <param name="Kind">What was wrong.</param>
 /// <param name="Offset">The offset of the offending byte from the first byte given to <c>TryParse</c>.</param>
+/// <remarks>
+/// Where the offending byte is not a single byte: a limit error points at the first byte past the limit (for
+/// <see cref="ParseErrorKind.TooManyHeaders"/>, the first byte of the first line past the count); an error about a
+/// header value's meaning (Host, Content-Length, Transfer-Encoding, declared numbers, duplicates) at the first byte of
+/// the trimmed value; a request-target that has no valid form, or a form its method does not take, at the target's
+/// first byte; <see cref="ParseErrorKind.UnsupportedVersion"/> at the version's first byte; and
+/// <see cref="ParseErrorKind.MissingHost"/> at the blank line that ends the head. The offset does not depend on how the
+/// input was split across calls.
+/// </remarks>
 public readonly record struct ParseError(ParseErrorKind Kind, int Offset)
 {
     /// <summary>True when there is an error.</summary>

@@ -70,6 +70,11 @@ public static class HeaderValidation
         {
             throw new ArgumentException(target.IsEmpty ? "A request-target cannot be empty." : $"A request-target cannot hold byte 0x{target[bad]:X2}.", paramName);
         }
+
+        if (HeaderValueParsing.IndexOfBadPercentEncoding(target) >= 0)
+        {
+            throw new ArgumentException("A '%' in a request-target must be followed by two hex digits.", paramName);
+        }
     }
 
     /// <summary>Throws unless <paramref name="reason"/> is a valid reason phrase: HTAB, SP, visible ASCII and obs-text.</summary>

@@ -1,62 +1,72 @@
 using System.Buffers;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 
 namespace HttpGen.Parsing;
 
 /// <summary>
-/// The bytes of the head being parsed. A contiguous head is used in place; a head that spans segments is copied,
-/// incrementally and only up to the limits, into an array kept across parses, so that every parsed value can be a
-/// plain range into one buffer.
+/// The bytes of the head being parsed. A contiguous head is used in place. A head that spans segments is copied into
+/// an array kept across parses, in growing chunks that are parsed as they come: only what the parse needs is copied,
+/// so a body behind a short head is not copied along with it, and never more than the limits accept (+1 byte, so that
+/// "over the limit" stays detectable).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 internal struct HeadBuffer
 {
+    // The first chunk copied from a multi-segment head: most heads fit in it.
+    private const int FirstCopyChunk = 2048;
+
     private byte[]? _copy;
     private int _copied;
 
     /// <summary>The head bytes seen so far.</summary>
     public ReadOnlyMemory<byte> Head;
 
-    /// <summary>Uses <paramref name="source"/> in place, unless an earlier call of this parse had to copy.</summary>
-    public ReadOnlySpan<byte> Use(ReadOnlyMemory<byte> source, int maxHeadLength)
-    {
-        if (_copied > 0)
-        {
-            var sequence = new ReadOnlySequence<byte>(source);
-            Use(sequence, maxHeadLength);
-            return Head.Span;
-        }
+    /// <summary>Whether this parse reads from the owned copy (an earlier call had a multi-segment head).</summary>
+    public readonly bool IsCopying => _copied > 0;
 
+    /// <summary>Uses contiguous bytes in place.</summary>
+    public ReadOnlySpan<byte> UseInPlace(ReadOnlyMemory<byte> source)
+    {
         Head = source;
         return source.Span;
     }
 
-    /// <summary>Uses a single-segment <paramref name="source"/> in place; copies what is new of a multi-segment one.</summary>
-    public ReadOnlySpan<byte> Use(ReadOnlySequence<byte> source, int maxHeadLength)
+    /// <summary>
+    /// Copies the next chunk of <paramref name="source"/> (which starts at the head's first byte) after what was
+    /// copied before. Returns false when there was nothing more to copy.
+    /// </summary>
+    public bool CopyNext(in ReadOnlySequence<byte> source, long cap)
     {
-        if (source.IsSingleSegment && _copied == 0)
+        int available = (int)Math.Min(source.Length, Math.Min(cap, Array.MaxLength));
+        int next = (int)Math.Min(available, Math.Max(2L * _copied, FirstCopyChunk));
+        if (next <= _copied)
         {
-            Head = source.First;
-            return Head.Span;
+            Head = _copy.AsMemory(0, _copied);
+            return false;
         }
 
-        // One byte past the limits, so that a head over them is still detected as such.
-        int wanted = (int)Math.Min(source.Length, (long)maxHeadLength + 1);
-        if (wanted > _copied)
-        {
-            if (_copy is null || _copy.Length < wanted)
-            {
-                byte[] bigger = new byte[Math.Min(Math.Max(wanted, 2 * (_copy?.Length ?? 1024)), maxHeadLength + 1)];
-                _copy?.AsSpan(0, _copied).CopyTo(bigger);
-                _copy = bigger;
-            }
-
-            source.Slice(_copied, wanted - _copied).CopyTo(_copy.AsSpan(_copied));
-            _copied = wanted;
-        }
-
+        EnsureCapacity(next, cap);
+        source.Slice(_copied, next - _copied).CopyTo(_copy.AsSpan(_copied));
+        _copied = next;
         Head = _copy.AsMemory(0, _copied);
-        return Head.Span;
+        return true;
+    }
+
+    // Grows the owned array to hold at least `needed` bytes, keeping what was copied. After the first few parses it is
+    // large enough and reused, so steady-state parsing allocates nothing.
+    [MemberNotNull(nameof(_copy))]
+    private void EnsureCapacity(int needed, long cap)
+    {
+        if (_copy is not null && _copy.Length >= needed)
+        {
+            return;
+        }
+
+        long size = Math.Max(needed, Math.Min(Math.Max(2L * (_copy?.Length ?? 0), 4096), cap));
+        byte[] bigger = new byte[(int)Math.Min(size, Array.MaxLength)];
+        _copy?.AsSpan(0, _copied).CopyTo(bigger);
+        _copy = bigger;
     }
 
     /// <summary>Forgets the head, keeping the copy array.</summary>

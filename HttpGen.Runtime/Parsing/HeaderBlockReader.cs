@@ -24,6 +24,12 @@ public struct HeaderBlockReader
     /// <summary>Header lines parsed so far.</summary>
     internal int Count;
 
+    /// <summary>Offset of the blank line that ends the block, once it has been read.</summary>
+    internal int BlankLineOffset;
+
+    /// <summary>Set by the request-line parser for an HTTP/1.0 message, where Transfer-Encoding is refused.</summary>
+    internal bool IsHttp10;
+
     internal int HostCount;
     internal int FirstHostOffset;
     internal long ContentLength;
@@ -49,10 +55,12 @@ public struct HeaderBlockReader
         error = default;
 
         // Everything past the block limit is out of reach: a head that has not ended by then is too large.
-        int blockEnd = BlockStart + options.MaxHeaderBlockLength;
+        // (Computed in 64 bits: a limit near int.MaxValue must not wrap around.)
+        int blockEnd = (int)Math.Min((long)BlockStart + options.MaxHeaderBlockLength, int.MaxValue);
         bool truncated = head.Length > blockEnd;
         ReadOnlySpan<byte> window = truncated ? head[..blockEnd] : head;
         bool allowBareLf = options.AllowBareLineFeed;
+        int maxName = options.MaxFieldNameLength;
         int pos = Position;
 
         while (pos < window.Length)
@@ -70,6 +78,7 @@ public struct HeaderBlockReader
                     return Fail(ParseErrorKind.InvalidLineEnding, pos, out error);
                 }
 
+                BlankLineOffset = pos;
                 Position = pos + 2;
                 return OperationStatus.Done;
             }
@@ -81,6 +90,7 @@ public struct HeaderBlockReader
                     return Fail(ParseErrorKind.InvalidLineEnding, pos, out error);
                 }
 
+                BlankLineOffset = pos;
                 Position = pos + 1;
                 return OperationStatus.Done;
             }
@@ -90,27 +100,30 @@ public struct HeaderBlockReader
                 return Fail(ParseErrorKind.ObsoleteLineFolding, pos, out error);
             }
 
-            // Field name: a run of token bytes that must end at the colon.
+            // A line that is neither the blank line nor a continuation is one more field line: past the count limit
+            // it fails where it starts, before its bytes are looked at.
+            if (Count >= options.MaxHeaderCount)
+            {
+                return Fail(ParseErrorKind.TooManyHeaders, pos, out error);
+            }
+
+            // Field name: a run of token bytes that must end at the colon. Its length is judged before the byte that
+            // ends it, so the name-length error sits at the first byte past the limit whatever follows.
             ReadOnlySpan<byte> line = window[pos..];
             int colon = line.IndexOfAnyExcept(HttpCharacters.Token);
+            if ((colon < 0 ? line.Length : colon) > maxName)
+            {
+                return Fail(ParseErrorKind.HeaderFieldTooLarge, pos + maxName, out error);
+            }
+
             if (colon < 0)
             {
-                if (line.Length > options.MaxFieldNameLength)
-                {
-                    return Fail(ParseErrorKind.HeaderFieldTooLarge, pos, out error);
-                }
-
                 break;
             }
 
             if (line[colon] != (byte)':' || colon == 0)
             {
                 return Fail(HttpCharacters.IsWhitespace(line[colon]) ? ParseErrorKind.WhitespaceBeforeColon : ParseErrorKind.InvalidHeaderName, pos + colon, out error);
-            }
-
-            if (colon > options.MaxFieldNameLength)
-            {
-                return Fail(ParseErrorKind.HeaderFieldTooLarge, pos, out error);
             }
 
             // Field value: one scan for the first control byte finds the line end and rejects NUL, bare CR and the rest.
@@ -163,14 +176,11 @@ public struct HeaderBlockReader
             value = value[lead..trail];
             if (value.Length > options.MaxFieldValueLength)
             {
-                return Fail(ParseErrorKind.HeaderFieldTooLarge, valueStart + lead, out error);
+                // The first byte of the trimmed value past the limit.
+                return Fail(ParseErrorKind.HeaderFieldTooLarge, valueStart + lead + options.MaxFieldValueLength, out error);
             }
 
-            if (++Count > options.MaxHeaderCount)
-            {
-                return Fail(ParseErrorKind.TooManyHeaders, pos, out error);
-            }
-
+            Count++;
             int id = sink.MatchName(line[..colon]);
             if (id >= 0)
             {
@@ -213,11 +223,19 @@ public struct HeaderBlockReader
                 }
 
                 FirstHostOffset = offset;
-                return value.IndexOfAnyExcept(HttpCharacters.Host) >= 0 ? ParseErrorKind.InvalidHost : ParseErrorKind.None;
+
+                // Host = uri-host [ ":" port ] (RFC 9110 §7.2); an empty value is allowed for a target without an authority.
+                return value.IsEmpty || HeaderValueParsing.IsValidHostAndPort(value, requirePort: false) ? ParseErrorKind.None : ParseErrorKind.InvalidHost;
 
             case KnownHeaderIds.ContentLength:
-                // A repeated Content-Length or a list of them is rejected outright, even when the values agree:
-                // two framings of one message are how request smuggling starts.
+                // Both framings in one message is how request smuggling starts (RFC 9112 §6.1): refused at the
+                // second of the two, whichever it is.
+                if (HasTransferEncoding)
+                {
+                    return ParseErrorKind.ContentLengthWithTransferEncoding;
+                }
+
+                // A repeated Content-Length or a list of them is rejected outright, even when the values agree.
                 if (HasContentLength)
                 {
                     return ParseErrorKind.DuplicateContentLength;
@@ -233,12 +251,20 @@ public struct HeaderBlockReader
                 return HeaderValueParsing.TryParseDecimal(value, out ContentLength) ? ParseErrorKind.None : ParseErrorKind.InvalidContentLength;
 
             case KnownHeaderIds.TransferEncoding:
-                if (!HasTransferEncoding)
+                // An HTTP/1.0 recipient cannot trust chunked framing (RFC 9112 §6.1), whatever the codings are.
+                if (IsHttp10)
                 {
-                    HasTransferEncoding = true;
-                    TransferEncodingOffset = offset;
+                    return ParseErrorKind.TransferEncodingInHttp10;
                 }
 
+                if (HasContentLength)
+                {
+                    return ParseErrorKind.ContentLengthWithTransferEncoding;
+                }
+
+                // The last Transfer-Encoding line holds the coding that has to be chunked: errors about it point there.
+                HasTransferEncoding = true;
+                TransferEncodingOffset = offset;
                 return ReadTransferCodings(value);
 
             case KnownHeaderIds.Connection:

@@ -95,4 +95,76 @@ public static class HeaderValueParsing
         element = default;
         return false;
     }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is <c>uri-host [ ":" port ]</c> (RFC 9110 §7.2, RFC 3986 §3.2.2–3.2.3): a
+    /// bracketed IP literal or a non-empty reg-name/IPv4 address with valid percent-encodings, then an optional port
+    /// of decimal digits. No userinfo, no second colon outside brackets. IP literals are checked for their bytes only.
+    /// </summary>
+    /// <param name="value">The authority bytes.</param>
+    /// <param name="requirePort">True when the port must be present and non-empty (CONNECT's authority-form).</param>
+    /// <returns>True when valid.</returns>
+    internal static bool IsValidHostAndPort(ReadOnlySpan<byte> value, bool requirePort)
+    {
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
+        int hostEnd;
+        if (value[0] == (byte)'[')
+        {
+            int close = value.IndexOf((byte)']');
+            if (close < 2 || value[1..close].IndexOfAnyExcept(HttpCharacters.IpLiteral) >= 0)
+            {
+                return false;
+            }
+
+            hostEnd = close + 1;
+        }
+        else
+        {
+            hostEnd = value.IndexOf((byte)':');
+            hostEnd = hostEnd < 0 ? value.Length : hostEnd;
+            ReadOnlySpan<byte> host = value[..hostEnd];
+            if (host.IsEmpty || host.IndexOfAnyExcept(HttpCharacters.RegName) >= 0 || IndexOfBadPercentEncoding(host) >= 0)
+            {
+                return false;
+            }
+        }
+
+        ReadOnlySpan<byte> rest = value[hostEnd..];
+        if (rest.IsEmpty)
+        {
+            return !requirePort;
+        }
+
+        // port = *DIGIT: empty is allowed by the grammar, except where a port is required.
+        ReadOnlySpan<byte> port = rest[1..];
+        return rest[0] == (byte)':' && !(requirePort && port.IsEmpty) && port.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
+    }
+
+    /// <summary>Index of the first '%' that is not followed by two hex digits (RFC 3986 §2.1), or -1.</summary>
+    /// <param name="text">URI text.</param>
+    /// <returns>The index, or -1 when every percent-encoding is valid.</returns>
+    internal static int IndexOfBadPercentEncoding(ReadOnlySpan<byte> text)
+    {
+        int searched = 0;
+        while (true)
+        {
+            int percent = text[searched..].IndexOf((byte)'%');
+            if (percent < 0)
+            {
+                return -1;
+            }
+
+            percent += searched;
+            if (percent + 2 >= text.Length || !HttpCharacters.IsHexDigit(text[percent + 1]) || !HttpCharacters.IsHexDigit(text[percent + 2]))
+            {
+                return percent;
+            }
+
+            searched = percent + 3;
+        }
+    }
 }

@@ -21,8 +21,14 @@ internal static class HttpCharacters
     /// <summary>The bytes a request-target may hold (RFC 3986: unreserved, gen-delims but '#', sub-delims, '%').</summary>
     public static readonly SearchValues<byte> Target = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + ":/?@[]" + "!$&'()*+,;=" + "%"));
 
-    /// <summary>The bytes a Host value may hold: reg-name, IP literals and a port.</summary>
+    /// <summary>The bytes a Host value may hold: reg-name, IP literals and a port (a byte filter only; see HeaderValueParsing.IsValidHostAndPort).</summary>
     public static readonly SearchValues<byte> Host = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + "!$&'()*+,;=" + ":[]%"));
+
+    /// <summary>reg-name bytes (RFC 3986 §3.2.2): unreserved, sub-delims and the '%' of a pct-encoding.</summary>
+    public static readonly SearchValues<byte> RegName = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + "!$&'()*+,;=" + "%"));
+
+    /// <summary>The bytes between the brackets of an IP-literal: IPv6 and IPvFuture (unreserved, sub-delims, ':').</summary>
+    public static readonly SearchValues<byte> IpLiteral = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + "!$&'()*+,;=" + ":"));
 
     /// <summary>URI scheme characters after the first letter (RFC 3986 §3.1).</summary>
     public static readonly SearchValues<byte> Scheme = SearchValues.Create(Bytes(Alpha + Digit + "+-."));

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace HttpGen.Parsing;
@@ -46,7 +47,9 @@ public struct RequestHeadParser
         where TSink : struct, IHeaderSink
     {
         EnsureParsable();
-        return ParseCore(_buffer.Use(source, MaxHeadLength(options)), ref sink, options, out bytesConsumed);
+        return _buffer.IsCopying
+            ? ParseCopied(new ReadOnlySequence<byte>(source), ref sink, options, out bytesConsumed)
+            : ParseCore(_buffer.UseInPlace(source), ref sink, options, out bytesConsumed);
     }
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>, which may span segments.</summary>
@@ -54,10 +57,26 @@ public struct RequestHeadParser
         where TSink : struct, IHeaderSink
     {
         EnsureParsable();
-        return ParseCore(_buffer.Use(source, MaxHeadLength(options)), ref sink, options, out bytesConsumed);
+        return source.IsSingleSegment && !_buffer.IsCopying
+            ? ParseCore(_buffer.UseInPlace(source.First), ref sink, options, out bytesConsumed)
+            : ParseCopied(source, ref sink, options, out bytesConsumed);
     }
 
-    private static int MaxHeadLength(ParserOptions options) => options.MaxRequestLineLength + options.MaxHeaderBlockLength;
+    // Each chunk copied is parsed just as a longer prefix passed by the caller would be.
+    private OperationStatus ParseCopied<TSink>(in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TSink : struct, IHeaderSink
+    {
+        long cap = (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1;
+        _buffer.CopyNext(source, cap);
+        while (true)
+        {
+            OperationStatus status = ParseCore(_buffer.Head.Span, ref sink, options, out bytesConsumed);
+            if (status != OperationStatus.NeedMoreData || !_buffer.CopyNext(source, cap))
+            {
+                return status;
+            }
+        }
+    }
 
     /// <summary>Forgets the parsed head and every value set, so that the next parse starts afresh. Keeps buffers.</summary>
     public void Reset()
@@ -178,14 +197,12 @@ public struct RequestHeadParser
             return OperationStatus.NeedMoreData;
         }
 
-        if (methodLength == 0)
+        byte stop = rest[methodLength];
+        if (stop != (byte)' ' || methodLength == 0)
         {
-            return Fail(ParseErrorKind.InvalidMethod, pos);
-        }
-
-        if (rest[methodLength] != (byte)' ')
-        {
-            return Fail(ParseErrorKind.InvalidRequestLine, pos + methodLength);
+            // White space or a line end where the method or its SP belongs breaks the line's shape; any other byte
+            // is simply not a token character.
+            return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidMethod, pos + methodLength);
         }
 
         _rawMethod = new HeaderRange(pos, methodLength);
@@ -200,11 +217,17 @@ public struct RequestHeadParser
             return OperationStatus.NeedMoreData;
         }
 
-        byte after = rest[targetLength];
-        if (after != (byte)' ' || targetLength == 0)
+        // The earliest fault wins: a bad percent-encoding comes before the byte that ended the target.
+        int badPercent = HeaderValueParsing.IndexOfBadPercentEncoding(rest[..targetLength]);
+        if (badPercent >= 0)
         {
-            bool lineShape = targetLength == 0 ? after == (byte)' ' : after is CR or LF;
-            return Fail(lineShape ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidRequestTarget, pos + targetLength);
+            return Fail(ParseErrorKind.InvalidRequestTarget, pos + badPercent);
+        }
+
+        stop = rest[targetLength];
+        if (stop != (byte)' ' || targetLength == 0)
+        {
+            return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidRequestTarget, pos + targetLength);
         }
 
         _target = new HeaderRange(pos, targetLength);
@@ -215,45 +238,102 @@ public struct RequestHeadParser
 
         pos += targetLength + 1;
 
-        // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF
+        // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF. The two supported versions are one 64-bit compare;
+        // anything else is checked byte by byte as far as it has arrived, so that a malformed version fails on its
+        // first wrong byte however the input is split.
         rest = window[pos..];
-        if (rest.Length < 10 && !(allowBareLf && rest.Length == 9 && rest[8] == LF))
+        ulong version = rest.Length >= 8 ? HeaderNameMatching.Read64(rest, 0) : 0;
+        bool supported = version == Http11 || version == Http10;
+        if (!supported)
         {
-            return rest.Length >= 8 && !RequestLineConstants.IsVersionShape(rest) ? Fail(ParseErrorKind.InvalidVersion, pos) : OperationStatus.NeedMoreData;
+            int mismatch = IndexOfVersionMismatch(rest[..Math.Min(rest.Length, 8)]);
+            if (mismatch >= 0)
+            {
+                // A separator where the version should start means the version is missing (or a second SP): the
+                // line's shape is wrong. Anything else is a malformed version.
+                bool missing = mismatch == 0 && IsSeparator(rest[0]);
+                return Fail(missing ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidVersion, pos + mismatch);
+            }
         }
 
-        ulong version = HeaderNameMatching.Read64(rest, 0);
-        if (version == RequestLineConstants.Http11)
+        if (rest.Length < 9)
         {
-            _version = ProtocolVersion.Http11;
+            return OperationStatus.NeedMoreData;
         }
-        else if (version == RequestLineConstants.Http10)
+
+        // The byte after the version decides whether the version token is complete before its value is judged:
+        // "HTTP/2.0x" is malformed (400), not an unsupported version (505).
+        int lineLength;
+        byte end = rest[8];
+        if (end == CR)
         {
-            _version = ProtocolVersion.Http10;
+            if (rest.Length < 10)
+            {
+                return OperationStatus.NeedMoreData;
+            }
+
+            if (rest[9] != LF)
+            {
+                return Fail(ParseErrorKind.InvalidLineEnding, pos + 8);
+            }
+
+            lineLength = 10;
+        }
+        else if (end == LF)
+        {
+            if (!allowBareLf)
+            {
+                return Fail(ParseErrorKind.InvalidLineEnding, pos + 8);
+            }
+
+            lineLength = 9;
         }
         else
         {
-            return Fail(RequestLineConstants.IsVersionShape(rest) ? ParseErrorKind.UnsupportedVersion : ParseErrorKind.InvalidVersion, pos);
+            return Fail(IsSeparator(end) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidVersion, pos + 8);
         }
 
-        if (rest[8] == CR && rest[9] == LF)
+        if (!supported)
         {
-            pos += 10;
-        }
-        else if (rest[8] == LF && allowBareLf)
-        {
-            pos += 9;
-        }
-        else
-        {
-            return Fail(rest[8] is CR or LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidVersion, pos + 8);
+            return Fail(ParseErrorKind.UnsupportedVersion, pos);
         }
 
+        _version = version == Http11 ? ProtocolVersion.Http11 : ProtocolVersion.Http10;
+        pos += lineLength;
         _headers.BlockStart = pos;
         _headers.Position = pos;
+        _headers.IsHttp10 = _version == ProtocolVersion.Http10;
         return OperationStatus.Done;
     }
 
+    // SP, HTAB, CR or LF: bytes that separate the parts of the request line or end it.
+    private static bool IsSeparator(byte b) => b is (byte)' ' or (byte)'\t' or CR or LF;
+
+    // Index of the first byte of `prefix` that cannot begin "HTTP/" DIGIT "." DIGIT, or -1.
+    private static int IndexOfVersionMismatch(ReadOnlySpan<byte> prefix)
+    {
+        ReadOnlySpan<byte> name = "HTTP/"u8;
+        for (int i = 0; i < prefix.Length; i++)
+        {
+            byte b = prefix[i];
+            bool ok = i switch
+            {
+                < 5 => b == name[i],
+                6 => b == (byte)'.',
+                _ => HttpCharacters.IsDigit(b),
+            };
+            if (!ok)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static ulong Http11 => RequestLineConstants.Http11;
+
+    private static ulong Http10 => RequestLineConstants.Http10;
 
     private static RequestMethod ClassifyMethod(ReadOnlySpan<byte> method) => method.Length switch
     {
@@ -269,27 +349,15 @@ public struct RequestHeadParser
         _ => RequestMethod.Custom,
     };
 
-    // Sorts the target into one of the four forms of RFC 9112 §3.2 and finds its path and query.
+    // Sorts the target into one of the four forms of RFC 9112 §3.2 and finds its path and query. Percent-encodings
+    // were checked by the caller. A target that has no valid form, or a form its method does not take, fails at its
+    // first byte.
     private bool ClassifyTarget(ReadOnlySpan<byte> target, int offset, RequestMethod method)
     {
-        int percent = target.IndexOf((byte)'%');
-        while (percent >= 0)
-        {
-            if (percent + 2 >= target.Length || !HttpCharacters.IsHexDigit(target[percent + 1]) || !HttpCharacters.IsHexDigit(target[percent + 2]))
-            {
-                return FailTarget(offset + percent);
-            }
-
-            int next = target[(percent + 3)..].IndexOf((byte)'%');
-            percent = next < 0 ? -1 : percent + 3 + next;
-        }
-
         if (method == RequestMethod.Connect)
         {
-            // authority-form: host ":" port, and nothing else
-            int colon = target.LastIndexOf((byte)':');
-            ReadOnlySpan<byte> port = colon < 0 ? default : target[(colon + 1)..];
-            if (colon <= 0 || port.IsEmpty || port.Length > 5 || port.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || target.IndexOfAny("/?@"u8) >= 0)
+            // authority-form = uri-host ":" port, and CONNECT takes no other form (RFC 9110 §9.3.6: the port is required)
+            if (!HeaderValueParsing.IsValidHostAndPort(target, requirePort: true))
             {
                 return FailTarget(offset);
             }
@@ -320,32 +388,31 @@ public struct RequestHeadParser
             return true;
         }
 
-        // absolute-form: scheme ":" hier-part, e.g. http://example.com/a?b
+        // absolute-form: scheme "://" authority path-abempty [ "?" query ], e.g. http://example.com/a?b.
+        // Requiring the authority keeps "host:port" (authority-form, CONNECT only) from passing as a URI whose
+        // scheme is the host name; a proxy has no use for an absolute URI without an authority.
         if (!HttpCharacters.IsAlpha(target[0]))
         {
             return FailTarget(offset);
         }
 
-        int schemeEnd = target[1..].IndexOfAnyExcept(HttpCharacters.Scheme) + 1;
-        if (schemeEnd <= 0 || target[schemeEnd] != (byte)':')
+        int schemeEnd = target.IndexOfAnyExcept(HttpCharacters.Scheme);
+        if (schemeEnd < 0 || !target[schemeEnd..].StartsWith("://"u8))
         {
-            return FailTarget(offset + Math.Max(schemeEnd, 0));
+            return FailTarget(offset);
         }
 
-        int pathStart = schemeEnd + 1;
-        if (target[pathStart..].StartsWith("//"u8))
-        {
-            int authorityStart = pathStart + 2;
-            int authorityLength = target[authorityStart..].IndexOfAny((byte)'/', (byte)'?');
-            authorityLength = authorityLength < 0 ? target.Length - authorityStart : authorityLength;
-            if (authorityLength == 0)
-            {
-                return FailTarget(offset + authorityStart);
-            }
+        int authorityStart = schemeEnd + 3;
+        int authorityLength = target[authorityStart..].IndexOfAny((byte)'/', (byte)'?');
+        authorityLength = authorityLength < 0 ? target.Length - authorityStart : authorityLength;
 
-            pathStart = authorityStart + authorityLength;
+        // No userinfo (RFC 9110 §4.2.4) and a non-empty host (§4.2.1): IsValidHostAndPort rejects '@' and an empty host.
+        if (!HeaderValueParsing.IsValidHostAndPort(target.Slice(authorityStart, authorityLength), requirePort: false))
+        {
+            return FailTarget(offset);
         }
 
+        int pathStart = authorityStart + authorityLength;
         _form = RequestTargetForm.Absolute;
         SplitPathAndQuery(target[pathStart..], offset + pathStart);
         _defaultPath = _path.Length == 0;
@@ -376,44 +443,28 @@ public struct RequestHeadParser
     }
 
     // After the blank line: the rules of RFC 9112 §3.2 (Host) and §6.1–6.3 (body length) that need the whole head.
+    // Conflicts that a single field line already shows (Transfer-Encoding in HTTP/1.0, Content-Length together with
+    // Transfer-Encoding) were rejected at that line; what is left is checked in the order of the offsets reported.
     private bool CompleteFraming()
     {
         ref HeaderBlockReader h = ref _headers;
-        int end = h.Position;
+
+        // A request whose last coding is not chunked has no reliable length: 400 (RFC 9112 §6.3, rule 4).
+        // A coding after chunked was rejected where it appeared, so "chunked seen" means "chunked is last".
+        if (h.HasTransferEncoding && !h.ChunkedSeen)
+        {
+            return FailFraming(ParseErrorKind.InvalidTransferEncoding, h.TransferEncodingOffset);
+        }
+
+        // RFC 9112 §3.2: an HTTP/1.1 request without Host is rejected. The fault shows at the blank line.
         if (_version == ProtocolVersion.Http11 && h.HostCount == 0)
         {
-            return FailFraming(ParseErrorKind.MissingHost, end);
+            return FailFraming(ParseErrorKind.MissingHost, h.BlankLineOffset);
         }
 
-        if (h.HasTransferEncoding)
-        {
-            if (_version == ProtocolVersion.Http10)
-            {
-                return FailFraming(ParseErrorKind.TransferEncodingInHttp10, h.TransferEncodingOffset);
-            }
-
-            if (h.HasContentLength)
-            {
-                return FailFraming(ParseErrorKind.ContentLengthWithTransferEncoding, Math.Max(h.TransferEncodingOffset, h.ContentLengthOffset));
-            }
-
-            // A request whose last coding is not chunked has no reliable length: 400 (RFC 9112 §6.3, rule 4).
-            if (!h.ChunkedSeen)
-            {
-                return FailFraming(ParseErrorKind.InvalidTransferEncoding, h.TransferEncodingOffset);
-            }
-
-            _framing = new BodyFraming(BodyKind.Chunked, 0);
-        }
-        else if (h.HasContentLength)
-        {
-            _framing = new BodyFraming(BodyKind.ContentLength, h.ContentLength);
-        }
-        else
-        {
-            _framing = new BodyFraming(BodyKind.None, 0);
-        }
-
+        _framing = h.HasTransferEncoding ? new BodyFraming(BodyKind.Chunked, 0)
+            : h.HasContentLength ? new BodyFraming(BodyKind.ContentLength, h.ContentLength)
+            : new BodyFraming(BodyKind.None, 0);
         _connectionClose = !h.KeepAlive(_version);
         return true;
     }

@@ -37,7 +37,9 @@ public struct ResponseHeadParser
         where TSink : struct, IHeaderSink
     {
         EnsureParsable();
-        return ParseCore(_buffer.Use(source, MaxHeadLength(options)), ref sink, options, out bytesConsumed);
+        return _buffer.IsCopying
+            ? ParseCopied(new ReadOnlySequence<byte>(source), ref sink, options, out bytesConsumed)
+            : ParseCore(_buffer.UseInPlace(source), ref sink, options, out bytesConsumed);
     }
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>, which may span segments.</summary>
@@ -45,10 +47,26 @@ public struct ResponseHeadParser
         where TSink : struct, IHeaderSink
     {
         EnsureParsable();
-        return ParseCore(_buffer.Use(source, MaxHeadLength(options)), ref sink, options, out bytesConsumed);
+        return source.IsSingleSegment && !_buffer.IsCopying
+            ? ParseCore(_buffer.UseInPlace(source.First), ref sink, options, out bytesConsumed)
+            : ParseCopied(source, ref sink, options, out bytesConsumed);
     }
 
-    private static int MaxHeadLength(ParserOptions options) => options.MaxRequestLineLength + options.MaxHeaderBlockLength;
+    // As in RequestHeadParser: copy a multi-segment head in growing chunks, parsing each as it comes.
+    private OperationStatus ParseCopied<TSink>(in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TSink : struct, IHeaderSink
+    {
+        long cap = (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1;
+        _buffer.CopyNext(source, cap);
+        while (true)
+        {
+            OperationStatus status = ParseCore(_buffer.Head.Span, ref sink, options, out bytesConsumed);
+            if (status != OperationStatus.NeedMoreData || !_buffer.CopyNext(source, cap))
+            {
+                return status;
+            }
+        }
+    }
 
     /// <summary>Forgets the parsed head and every value set. Keeps buffers.</summary>
     public void Reset()
