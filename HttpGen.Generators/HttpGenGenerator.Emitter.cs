@@ -131,7 +131,6 @@ public sealed partial class HttpGenGenerator
             w.Line("static global::System.Buffers.OperationStatus " + contract + ".Parse(" + self + " message, in global::System.Buffers.ReadOnlySequence<byte> source, out int bytesConsumed) =>");
             w.Line("    message.TryParse(source, out bytesConsumed);");
             w.Line();
-            if (spec.Kind == MessageKind.Response)
             {
                 w.Line("static bool " + contract + ".Format(" + self + " message, global::System.Span<byte> destination, out int bytesWritten) =>");
                 w.Line("    message.TryFormat(destination, out bytesWritten);");

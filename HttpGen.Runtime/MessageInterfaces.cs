@@ -100,6 +100,13 @@ public interface IHttpRequestHead<TSelf> : IHttpRequestHead
     /// <returns>Done, NeedMoreData or InvalidData.</returns>
     static abstract OperationStatus Parse(TSelf message, in ReadOnlySequence<byte> source, out int bytesConsumed);
 
+    /// <summary>Writes the head of <paramref name="message"/>.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="destination">Where to write.</param>
+    /// <param name="bytesWritten">The head's length; 0 when it did not fit.</param>
+    /// <returns>False when the destination is too small.</returns>
+    static abstract bool Format(TSelf message, Span<byte> destination, out int bytesWritten);
+
     /// <summary>Forgets everything parsed or set.</summary>
     /// <param name="message">The message.</param>
     static abstract void Clear(TSelf message);
