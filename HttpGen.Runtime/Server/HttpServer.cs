@@ -27,6 +27,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     private readonly List<IPEndPoint> _localEndPoints = new();
     private volatile bool _isStopping;
     private int _connectionCount;
+    private long _acceptedConnections;
     private long _rejected;
     private bool _started;
 
@@ -62,6 +63,9 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
 
     /// <summary>Connections open now.</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    /// <summary>Connections accepted since the server started (including any refused for the connection limit).</summary>
+    public long AcceptedConnections => Interlocked.Read(ref _acceptedConnections);
 
     /// <summary>Requests rejected so far for a malformed head or an oversized body.</summary>
     public long RejectedRequests => Interlocked.Read(ref _rejected);
@@ -151,6 +155,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
                 continue;
             }
 
+            Interlocked.Increment(ref _acceptedConnections);
             if (Interlocked.Increment(ref _connectionCount) > Options.MaxConcurrentConnections || _isStopping)
             {
                 Interlocked.Decrement(ref _connectionCount);
