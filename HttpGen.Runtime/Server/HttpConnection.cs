@@ -34,6 +34,9 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
     private volatile bool _idle;
 
+    // The status of the last response queued, for metrics.
+    private int _lastStatus;
+
     public HttpConnection(HttpServer<TRequest, TResponse> server, Socket socket)
     {
         _server = server;
@@ -144,7 +147,11 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
             }
 
             _io.Consume(consumed);
-            if (!await HandleAsync().ConfigureAwait(false))
+            RequestMethod method = TRequest.State(_request).Method;
+            long started = Diagnostics.ServerMetrics.RequestStarted(method);
+            bool keep = await HandleAsync().ConfigureAwait(false);
+            Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
+            if (!keep)
             {
                 if (_io.OutLength > 0)
                 {
@@ -248,6 +255,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     {
         ref ResponseHeadParser head = ref TResponse.State(_response);
         int status = head.StatusCode == 0 ? 200 : head.StatusCode;
+        _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
         BodyFraming framing = head.Framing;
         if (framing.Kind == BodyKind.None && !ReasonPhrases.ForbidsBody(status))
@@ -285,6 +293,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     {
         ref ResponseHeadParser head = ref TResponse.State(_response);
         int status = head.StatusCode == 0 ? 200 : head.StatusCode;
+        _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
         BodyKind kind = head.Framing.Kind switch
         {
@@ -321,6 +330,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     // Error responses are written by the runtime, not through the user's response type: they must not depend on it.
     private void QueueError(int statusCode, string reason)
     {
+        _lastStatus = statusCode;
         var writer = new HeadWriter(_io.GetOutSpan(512));
         writer.WriteStatusLine(statusCode, ReasonPhrases.Get(statusCode));
         writer.Write(HttpDate.HeaderLine);

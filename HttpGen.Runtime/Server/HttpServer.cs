@@ -56,6 +56,9 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
 
     internal bool IsStopping => _isStopping;
 
+    /// <summary>The first bound port, boxed once, as the <c>server.port</c> metric tag.</summary>
+    internal object? PortTag { get; private set; }
+
     internal CancellationToken StoppingToken => _stopping.Token;
 
     /// <summary>The endpoints actually bound (with the real port when 0 was asked for).</summary>
@@ -70,7 +73,11 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     /// <summary>Requests rejected so far for a malformed head or an oversized body.</summary>
     public long RejectedRequests => Interlocked.Read(ref _rejected);
 
-    internal void OnRejected(ParseErrorKind kind) => Interlocked.Increment(ref _rejected);
+    internal void OnRejected(ParseErrorKind kind)
+    {
+        Interlocked.Increment(ref _rejected);
+        Diagnostics.ServerMetrics.Rejected(kind, PortTag);
+    }
 
     /// <summary>Binds every endpoint and starts accepting connections.</summary>
     /// <param name="cancellationToken">Unused; present for symmetry with hosting APIs.</param>
@@ -117,6 +124,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
             throw;
         }
 
+        PortTag = _localEndPoints[0].Port;
         foreach (Socket listener in _listeners)
         {
             _acceptLoops.Add(AcceptLoopAsync(listener));
@@ -172,6 +180,8 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     private async Task RunConnectionAsync(HttpConnection<TRequest, TResponse> connection)
     {
         await Task.Yield(); // leave the accept loop at once
+        long opened = System.Diagnostics.Stopwatch.GetTimestamp();
+        Diagnostics.ServerMetrics.ConnectionOpened();
         try
         {
             await connection.RunAsync().ConfigureAwait(false);
@@ -180,6 +190,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         {
             _connections.TryRemove(connection, out _);
             Interlocked.Decrement(ref _connectionCount);
+            Diagnostics.ServerMetrics.ConnectionClosed(opened);
         }
     }
 

@@ -7,6 +7,7 @@ using HttpGen.Server;
 int port = 8080;
 string? host = null;
 bool reusePort = false;
+bool metrics = false;
 if (Environment.GetEnvironmentVariable("PORT") is { Length: > 0 } fromEnv)
 {
     port = int.Parse(fromEnv, System.Globalization.CultureInfo.InvariantCulture);
@@ -25,8 +26,13 @@ for (int i = 0; i < args.Length; i++)
         case "--reuseport":
             reusePort = true;
             break;
+        case "--metrics":
+            metrics = true;
+            break;
         case "--help" or "-h":
-            Console.WriteLine("usage: EchoServer [--port N] [--host ADDRESS] [--reuseport]   (PORT env also sets the port)");
+            Console.WriteLine("usage: EchoServer [--port N] [--host ADDRESS] [--reuseport] [--metrics]   (PORT env also sets the port)");
+            Console.WriteLine("  --reuseport  share the port with other EchoServer processes (SO_REUSEPORT)");
+            Console.WriteLine("  --metrics    print requests/s, open connections and rejections every 2 s");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}' (try --help)");
@@ -48,6 +54,7 @@ else
     options.Endpoints.Add(new IPEndPoint(IPAddress.Parse(host), port));
 }
 
+using MetricsSummary? summary = metrics ? new MetricsSummary(TimeSpan.FromSeconds(2)) : null;
 await using var server = new HttpServer<EchoRequest, EchoResponse>(options, new EchoHandler());
 await server.StartAsync();
 return await Serve(server);
@@ -63,13 +70,16 @@ static async Task<int> Serve(HttpServer<EchoRequest, EchoResponse> server)
     Console.WriteLine($"try:  curl -i http://{first}/plaintext");
     Console.WriteLine("Ctrl+C stops.");
 
+    // Ctrl+C (SIGINT) and SIGTERM both stop gracefully: in-flight requests finish, idle connections close.
     var stop = new TaskCompletionSource();
-    Console.CancelKeyPress += (_, e) =>
+    void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
     {
-        e.Cancel = true;
+        context.Cancel = true;
         stop.TrySetResult();
-    };
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+    }
+
+    using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
+    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
 
     await stop.Task;
     Console.WriteLine("stopping...");
