@@ -4,7 +4,14 @@ using Xunit.Abstractions;
 
 namespace HttpGen.Tests.Server;
 
+/// <summary>Tests that measure the whole process run alone, after the parallel ones: other tests would allocate too.</summary>
+[CollectionDefinition(nameof(ProcessWideMeasurements), DisableParallelization = true)]
+public sealed class ProcessWideMeasurements
+{
+}
+
 /// <summary>A keep-alive connection serving a fixed body allocates (almost) nothing per request, server side included.</summary>
+[Collection(nameof(ProcessWideMeasurements))]
 public class ServerAllocationTests(ITestOutputHelper output)
 {
     private long _measurements;
