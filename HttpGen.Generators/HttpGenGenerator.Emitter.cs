@@ -80,6 +80,8 @@ public sealed partial class HttpGenGenerator
                 if (o.MaxRequestLineLength > 0) w.Line("MaxRequestLineLength = " + Int(o.MaxRequestLineLength) + ",");
                 if (o.MaxHeaderBlockLength > 0) w.Line("MaxHeaderBlockLength = " + Int(o.MaxHeaderBlockLength) + ",");
                 if (o.MaxHeaderCount > 0) w.Line("MaxHeaderCount = " + Int(o.MaxHeaderCount) + ",");
+                if (o.MaxFieldNameLength > 0) w.Line("MaxFieldNameLength = " + Int(o.MaxFieldNameLength) + ",");
+                if (o.MaxFieldValueLength > 0) w.Line("MaxFieldValueLength = " + Int(o.MaxFieldValueLength) + ",");
                 if (o.AllowBareLineFeed) w.Line("AllowBareLineFeed = true,");
                 w.CloseBrace(";");
             }

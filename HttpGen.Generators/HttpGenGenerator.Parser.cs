@@ -130,7 +130,7 @@ public sealed partial class HttpGenGenerator
 
         private static OptionsSpec ReadOptions(AttributeData attribute, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
         {
-            int maxRequestLine = 0, maxHeaderBlock = 0, maxHeaderCount = 0;
+            int maxRequestLine = 0, maxHeaderBlock = 0, maxHeaderCount = 0, maxFieldName = 0, maxFieldValue = 0;
             bool allowBareLf = false, enumerateAll = false;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
@@ -146,6 +146,12 @@ public sealed partial class HttpGenGenerator
                     case "MaxHeaderCount":
                         maxHeaderCount = Limit(argument.Key, value);
                         break;
+                    case "MaxFieldNameLength":
+                        maxFieldName = Limit(argument.Key, value);
+                        break;
+                    case "MaxFieldValueLength":
+                        maxFieldValue = Limit(argument.Key, value);
+                        break;
                     case "AllowBareLineFeed":
                         allowBareLf = value is true;
                         break;
@@ -155,7 +161,7 @@ public sealed partial class HttpGenGenerator
                 }
             }
 
-            return new OptionsSpec(maxRequestLine, maxHeaderBlock, maxHeaderCount, allowBareLf, enumerateAll);
+            return new OptionsSpec(maxRequestLine, maxHeaderBlock, maxHeaderCount, maxFieldName, maxFieldValue, allowBareLf, enumerateAll);
 
             int Limit(string name, object? value)
             {

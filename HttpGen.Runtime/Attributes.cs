@@ -20,6 +20,12 @@ public sealed class HttpRequestAttribute : Attribute
     /// <summary>Most header lines accepted (431 beyond it). 0 keeps the default of 100.</summary>
     public int MaxHeaderCount { get; set; }
 
+    /// <summary>Longest field name accepted, in bytes (431 beyond it). 0 keeps the default of 256.</summary>
+    public int MaxFieldNameLength { get; set; }
+
+    /// <summary>Longest field value accepted, in bytes after trimming (431 beyond it). 0 keeps the default of 16 KiB.</summary>
+    public int MaxFieldValueLength { get; set; }
+
     /// <summary>
     /// Lenient switch, off by default: accept a bare LF as the end of the request line and of header lines.
     /// A bare CR is rejected either way.
@@ -44,6 +50,15 @@ public sealed class HttpResponseAttribute : Attribute
 
     /// <summary>Longest header block accepted, in bytes. 0 keeps the default of 32 KiB.</summary>
     public int MaxHeaderBlockLength { get; set; }
+
+    /// <summary>Longest status line accepted, in bytes. 0 keeps the default of 8 KiB.</summary>
+    public int MaxRequestLineLength { get; set; }
+
+    /// <summary>Longest field name accepted, in bytes. 0 keeps the default of 256.</summary>
+    public int MaxFieldNameLength { get; set; }
+
+    /// <summary>Longest field value accepted, in bytes after trimming. 0 keeps the default of 16 KiB.</summary>
+    public int MaxFieldValueLength { get; set; }
 
     /// <summary>Lenient switch, off by default: accept a bare LF as a line ending.</summary>
     public bool AllowBareLineFeed { get; set; }

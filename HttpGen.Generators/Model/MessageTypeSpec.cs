@@ -38,10 +38,13 @@ internal sealed record OptionsSpec(
     int MaxRequestLineLength,
     int MaxHeaderBlockLength,
     int MaxHeaderCount,
+    int MaxFieldNameLength,
+    int MaxFieldValueLength,
     bool AllowBareLineFeed,
     bool EnumerateAllHeaders)
 {
-    public bool IsDefault => MaxRequestLineLength == 0 && MaxHeaderBlockLength == 0 && MaxHeaderCount == 0 && !AllowBareLineFeed;
+    public bool IsDefault =>
+        MaxRequestLineLength == 0 && MaxHeaderBlockLength == 0 && MaxHeaderCount == 0 && MaxFieldNameLength == 0 && MaxFieldValueLength == 0 && !AllowBareLineFeed;
 }
 
 /// <summary>One [HttpHeader] property.</summary>

@@ -41,7 +41,7 @@ public class SnapshotTests
     [InlineData("LimitsAndNoHeaders", """
         using HttpGen;
         namespace Tiny;
-        [HttpRequest(MaxRequestLineLength = 1024, MaxHeaderBlockLength = 4096, MaxHeaderCount = 16, AllowBareLineFeed = true)]
+        [HttpRequest(MaxRequestLineLength = 1024, MaxHeaderBlockLength = 4096, MaxHeaderCount = 16, MaxFieldNameLength = 64, MaxFieldValueLength = 2048, AllowBareLineFeed = true)]
         public sealed partial class PingRequest
         {
         }
