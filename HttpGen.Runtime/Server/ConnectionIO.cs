@@ -11,8 +11,12 @@ namespace HttpGen.Server;
 /// </summary>
 internal sealed class ConnectionIO : IDisposable
 {
-    private CancellationTokenSource _timeout = new();
     private readonly int _maxReceiveBuffer;
+
+    // When the pending receive must have completed (Environment.TickCount64), or long.MaxValue when none is pending.
+    // The server's heartbeat compares it with the clock; the hot path only writes it.
+    private long _deadline = long.MaxValue;
+    private volatile bool _timedOut;
 
     public ConnectionIO(Socket socket, int initialReceiveBuffer, int maxReceiveBuffer)
     {
@@ -48,7 +52,8 @@ internal sealed class ConnectionIO : IDisposable
 
     /// <summary>
     /// Receives more bytes after the buffered ones, making room by compacting or growing (up to the head limits).
-    /// Returns 0 when the peer closed, and throws <see cref="OperationCanceledException"/> on timeout.
+    /// Returns 0 when the peer closed, and throws <see cref="TimeoutException"/> when <paramref name="timeout"/> passed
+    /// first (the heartbeat then shut the receive side, so that the pending receive returned).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReceiveAsync(TimeSpan timeout)
@@ -58,11 +63,11 @@ internal sealed class ConnectionIO : IDisposable
             MakeRoom();
         }
 
-        _timeout.CancelAfter(timeout);
+        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
         int received;
         try
         {
-            received = await Socket.ReceiveAsync(In.AsMemory(End), SocketFlags.None, _timeout.Token).ConfigureAwait(false);
+            received = await Socket.ReceiveAsync(In.AsMemory(End), SocketFlags.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -70,20 +75,40 @@ internal sealed class ConnectionIO : IDisposable
         }
         finally
         {
-            if (!_timeout.TryReset())
-            {
-                _timeout.Dispose();
-                _timeout = new CancellationTokenSource();
-            }
+            Volatile.Write(ref _deadline, long.MaxValue);
         }
 
         if (received == 0)
         {
+            if (_timedOut)
+            {
+                throw new TimeoutException("The peer sent nothing in time.");
+            }
+
             PeerClosed = true;
         }
 
         End += received;
         return received;
+    }
+
+    /// <summary>
+    /// Called by the server's heartbeat: when a receive is overdue, shut the receive side, which makes it return 0
+    /// (Linux); the connection can still send its 408 before closing.
+    /// </summary>
+    public void CheckTimeout(long now)
+    {
+        if (now >= Volatile.Read(ref _deadline) && !_timedOut)
+        {
+            _timedOut = true;
+            try
+            {
+                Socket.Shutdown(SocketShutdown.Receive);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        }
     }
 
     /// <summary>Whether the receive buffer can still grow (it stops at the head limits).</summary>
@@ -146,7 +171,6 @@ internal sealed class ConnectionIO : IDisposable
 
     public void Dispose()
     {
-        _timeout.Dispose();
         try
         {
             Socket.Dispose();

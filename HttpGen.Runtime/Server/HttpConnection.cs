@@ -53,6 +53,9 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     /// <summary>Whether the connection is waiting for its next request (and can be closed at once on shutdown).</summary>
     public bool IsIdle => _idle;
 
+    /// <summary>For the server's heartbeat: enforces the deadline of a pending receive.</summary>
+    public void CheckTimeout(long now) => _io.CheckTimeout(now);
+
     /// <summary>Closes the socket under the loop; a pending receive then returns 0.</summary>
     public void Abort()
     {
@@ -71,7 +74,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         {
             await LoopAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException or TimeoutException)
         {
             // The peer went away or the server is aborting: nothing to answer.
         }
@@ -118,7 +121,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                 {
                     received = await _io.ReceiveAsync(idle ? _options.KeepAliveTimeout : _options.RequestHeadTimeout).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (TimeoutException)
                 {
                     if (!idle)
                     {

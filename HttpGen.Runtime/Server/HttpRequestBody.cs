@@ -114,7 +114,7 @@ public sealed class HttpRequestBody
             {
                 received = await _io.ReceiveAsync(_timeout).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
                 throw new HttpBodyException(408, "The request body did not arrive in time.");
             }

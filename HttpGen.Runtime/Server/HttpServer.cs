@@ -30,6 +30,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     private long _acceptedConnections;
     private long _rejected;
     private bool _started;
+    private Timer? _heartbeat;
 
     /// <summary>Creates a server; call <see cref="StartAsync"/> to listen.</summary>
     /// <param name="options">Endpoints, limits and timeouts.</param>
@@ -125,6 +126,11 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         }
 
         PortTag = _localEndPoints[0].Port;
+
+        // Timeouts are enforced by one heartbeat, not by a timer per receive: the request path only writes a deadline.
+        TimeSpan shortest = TimeSpan.FromTicks(Math.Min(Math.Min(Options.RequestHeadTimeout.Ticks, Options.KeepAliveTimeout.Ticks), Options.BodyReadTimeout.Ticks));
+        TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 25, 1000));
+        _heartbeat = new Timer(static state => ((HttpServer<TRequest, TResponse>)state!).Heartbeat(), this, period, period);
         foreach (Socket listener in _listeners)
         {
             _acceptLoops.Add(AcceptLoopAsync(listener));
@@ -142,6 +148,15 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         }
 
         socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+    }
+
+    private void Heartbeat()
+    {
+        long now = Environment.TickCount64;
+        foreach (KeyValuePair<HttpConnection<TRequest, TResponse>, Task> entry in _connections)
+        {
+            entry.Key.CheckTimeout(now);
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -246,6 +261,11 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         if (_started)
         {
             await StopAsync().ConfigureAwait(false);
+        }
+
+        if (_heartbeat is not null)
+        {
+            await _heartbeat.DisposeAsync().ConfigureAwait(false);
         }
 
         _stopping.Dispose();

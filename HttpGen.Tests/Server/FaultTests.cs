@@ -57,6 +57,18 @@ public class FaultTests
     }
 
     [Fact]
+    public async Task Stalled_body_gets_408_and_is_closed()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(o => o.BodyReadTimeout = TimeSpan.FromMilliseconds(300));
+        using RawConnection c = server.Connect();
+        c.Send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+        RawResponse r = c.ReadResponse();
+        Assert.Equal((408, "close"), (r.StatusCode, r.Header("Connection")));
+        Assert.True(c.IsClosedByServer());
+        await server.WaitForNoConnectionsAsync();
+    }
+
+    [Fact]
     public async Task Idle_keep_alive_connection_is_closed_silently_after_its_timeout()
     {
         await using RunningServer server = await RunningServer.StartAsync(o => o.KeepAliveTimeout = TimeSpan.FromMilliseconds(300));
