@@ -6,8 +6,9 @@ namespace HttpGen.Server;
 
 /// <summary>
 /// The byte side of one connection, shared by the connection loop and the body reader and writer: the socket, the
-/// receive buffer (bytes not yet consumed are <c>In[Start..End]</c>), the send buffer, and receive timeouts.
-/// Buffers are rented from the shared pool for the connection's lifetime; no I/O here allocates per call.
+/// receive buffer (bytes not yet consumed are <c>In[Start..End]</c>), the send buffer, and receive deadlines.
+/// Buffers are rented from the shared pool only while bytes are pending and returned when the connection goes idle,
+/// so an idle keep-alive connection holds no buffer at all; no I/O here allocates per call.
 /// </summary>
 internal sealed class ConnectionIO : IDisposable
 {
@@ -18,20 +19,21 @@ internal sealed class ConnectionIO : IDisposable
     private long _deadline = long.MaxValue;
     private volatile bool _timedOut;
 
+    private readonly int _initialReceiveBuffer;
+
     public ConnectionIO(Socket socket, int initialReceiveBuffer, int maxReceiveBuffer)
     {
         Socket = socket;
-        In = ArrayPool<byte>.Shared.Rent(initialReceiveBuffer);
-        Out = ArrayPool<byte>.Shared.Rent(4096);
+        _initialReceiveBuffer = initialReceiveBuffer;
         _maxReceiveBuffer = Math.Max(maxReceiveBuffer, initialReceiveBuffer);
     }
 
     public Socket Socket { get; }
 
-    public byte[] In;
+    public byte[] In = Array.Empty<byte>();
     public int Start;
     public int End;
-    public byte[] Out;
+    public byte[] Out = Array.Empty<byte>();
     public int OutLength;
 
     /// <summary>Set when the peer closed its side or the socket failed.</summary>
@@ -58,15 +60,22 @@ internal sealed class ConnectionIO : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReceiveAsync(TimeSpan timeout)
     {
-        if (End == In.Length)
-        {
-            MakeRoom();
-        }
-
         Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
         int received;
         try
         {
+            if (In.Length == 0)
+            {
+                // A zero-byte receive completes when data is available: wait without holding a buffer, then rent one.
+                // It costs no extra system call: a receive that finds no data waits for readiness either way.
+                await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                In = ArrayPool<byte>.Shared.Rent(_initialReceiveBuffer);
+            }
+            else if (End == In.Length)
+            {
+                MakeRoom();
+            }
+
             received = await Socket.ReceiveAsync(In.AsMemory(End), SocketFlags.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -132,7 +141,7 @@ internal sealed class ConnectionIO : IDisposable
 
         byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
         In.AsSpan(0, End).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(In);
+        ReturnToPool(In);
         In = bigger;
     }
 
@@ -141,13 +150,38 @@ internal sealed class ConnectionIO : IDisposable
     {
         if (Out.Length - OutLength < sizeHint)
         {
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Out.Length * 2, OutLength + sizeHint));
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(Out.Length * 2, 4096), OutLength + sizeHint));
             Out.AsSpan(0, OutLength).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(Out);
+            ReturnToPool(Out);
             Out = bigger;
         }
 
         return Out.AsSpan(OutLength);
+    }
+
+    /// <summary>Returns the buffers that hold nothing pending, before the connection waits idle.</summary>
+    public void ReleaseIdleBuffers()
+    {
+        if (Start == End && In.Length > 0)
+        {
+            ReturnToPool(In);
+            In = Array.Empty<byte>();
+            Start = End = 0;
+        }
+
+        if (OutLength == 0 && Out.Length > 0)
+        {
+            ReturnToPool(Out);
+            Out = Array.Empty<byte>();
+        }
+    }
+
+    private static void ReturnToPool(byte[] buffer)
+    {
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public void AppendOut(ReadOnlySpan<byte> bytes)
@@ -179,8 +213,8 @@ internal sealed class ConnectionIO : IDisposable
         {
         }
 
-        ArrayPool<byte>.Shared.Return(In);
-        ArrayPool<byte>.Shared.Return(Out);
+        ReturnToPool(In);
+        ReturnToPool(Out);
         In = Out = Array.Empty<byte>();
     }
 }

@@ -116,6 +116,11 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                     return;
                 }
 
+                if (idle)
+                {
+                    _io.ReleaseIdleBuffers();
+                }
+
                 int received;
                 try
                 {
@@ -153,6 +158,8 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
             RequestMethod method = TRequest.State(_request).Method;
             long started = Diagnostics.ServerMetrics.RequestStarted(method);
             bool keep = await HandleAsync().ConfigureAwait(false);
+            _output.Release();
+            _body.Release();
             Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
             if (!keep)
             {

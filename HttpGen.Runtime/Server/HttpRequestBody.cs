@@ -11,7 +11,8 @@ namespace HttpGen.Server;
 public sealed class HttpRequestBody
 {
     private ConnectionIO? _io;
-    private readonly ChunkedDecoder _decoder;
+    private readonly long _maxDecodedSize;
+    private ChunkedDecoder? _decoder; // created for the first chunked body
     private BodyKind _kind;
     private long _remaining;
     private long _maxSize;
@@ -19,10 +20,7 @@ public sealed class HttpRequestBody
     private bool _expectContinue;
     private byte[]? _whole;
 
-    internal HttpRequestBody(long maxSize)
-    {
-        _decoder = new ChunkedDecoder(new ChunkedDecoderOptions { MaxBodySize = maxSize });
-    }
+    internal HttpRequestBody(long maxSize) => _maxDecodedSize = maxSize;
 
     /// <summary>How the body is delimited.</summary>
     public BodyKind Kind => _kind;
@@ -55,6 +53,7 @@ public sealed class HttpRequestBody
         IsComplete = framing.Kind == BodyKind.None || (framing.Kind == BodyKind.ContentLength && framing.ContentLength == 0);
         if (framing.Kind == BodyKind.Chunked)
         {
+            _decoder ??= new ChunkedDecoder(new ChunkedDecoderOptions { MaxBodySize = _maxDecodedSize });
             _decoder.Reset();
         }
     }
@@ -141,7 +140,7 @@ public sealed class HttpRequestBody
             return count;
         }
 
-        OperationStatus status = _decoder.Decode(buffered, destination, out int consumed, out int written);
+        OperationStatus status = _decoder!.Decode(buffered, destination, out int consumed, out int written);
         _io.Consume(consumed);
         BytesRead += written;
         switch (status)
@@ -150,7 +149,7 @@ public sealed class HttpRequestBody
                 IsComplete = true;
                 break;
             case OperationStatus.InvalidData:
-                ParseError error = _decoder.Error;
+                ParseError error = _decoder!.Error;
                 throw new HttpBodyException(error.StatusCode, "Malformed chunked body: " + error.Reason + " at offset " + error.Offset + ".");
         }
 
@@ -172,7 +171,7 @@ public sealed class HttpRequestBody
             throw new HttpBodyException(413, "The request body is larger than allowed.");
         }
 
-        _whole ??= new byte[Math.Max(4096, (int)Math.Min(Length ?? 4096, 1 << 20))];
+        _whole ??= ArrayPool<byte>.Shared.Rent(Math.Max(4096, (int)Math.Min(Length ?? 4096, 1 << 20)));
         int total = 0;
         while (true)
         {
@@ -189,7 +188,10 @@ public sealed class HttpRequestBody
                     throw new HttpBodyException(413, "The request body is larger than allowed.");
                 }
 
-                Array.Resize(ref _whole, (int)Math.Min(Math.Max(_whole.Length * 2L, 4096), Math.Min(limit + 1, Array.MaxLength)));
+                byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(_whole.Length * 2L, 4096), Math.Min(limit + 1, Array.MaxLength)));
+                _whole.AsSpan(0, total).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_whole);
+                _whole = bigger;
             }
 
             int read = await ReadAsync(_whole.AsMemory(total), cancellationToken).ConfigureAwait(false);
@@ -206,6 +208,16 @@ public sealed class HttpRequestBody
         }
 
         return _whole.AsMemory(0, total);
+    }
+
+    /// <summary>Returns the buffer of <see cref="ReadAllAsync"/> to the pool once the handler is done with it.</summary>
+    internal void Release()
+    {
+        if (_whole is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_whole);
+            _whole = null;
+        }
     }
 
     /// <summary>Reads and discards the rest of the body, up to <paramref name="limit"/> bytes. False when it could not.</summary>

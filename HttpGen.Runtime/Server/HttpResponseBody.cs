@@ -21,7 +21,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
 
     private ConnectionIO? _io;
     private IStarter? _starter;
-    private byte[] _buffer = new byte[4096];
+    private byte[] _buffer = Array.Empty<byte>(); // rented on first write, returned when the response is queued
     private int _length;
     private int _maxBuffered;
     private BodyKind _streaming;
@@ -168,7 +168,20 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         sizeHint = Math.Max(sizeHint, 1);
         if (_buffer.Length - _length < sizeHint)
         {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + sizeHint));
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, 1024), _length + sizeHint));
+            _buffer.AsSpan(0, _length).CopyTo(bigger);
+            Release();
+            _buffer = bigger;
+        }
+    }
+
+    /// <summary>Returns the body buffer to the pool (the response is queued; nothing buffered is needed any more).</summary>
+    internal void Release()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = Array.Empty<byte>();
         }
     }
 }
