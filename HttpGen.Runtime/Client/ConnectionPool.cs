@@ -231,6 +231,7 @@ internal sealed class ConnectionPool<TResponse>
     public void Release(ClientConnection<TResponse> connection)
     {
         bool reusable = connection.EndExchange();
+        connection.IdleSince = Environment.TickCount64;
         PoolWaiter<TResponse>? waiter;
         bool close = !reusable;
         lock (_lock)
@@ -249,7 +250,6 @@ internal sealed class ConnectionPool<TResponse>
                 }
                 else
                 {
-                    connection.IdleSince = Environment.TickCount64;
                     _idle[_idleCount++] = connection;
                 }
             }
