@@ -1,0 +1,57 @@
+using HttpGen.Chunked;
+
+namespace HttpGen.Client;
+
+/// <summary>
+/// Limits and timeouts for <see cref="HttpGenClient{TRequest, TResponse}"/>. The client reads them once, when it is
+/// created; changing them afterwards has no effect on it. Timeouts accept <see cref="Timeout.InfiniteTimeSpan"/>.
+/// </summary>
+public sealed class HttpGenClientOptions
+{
+    /// <summary>Most connections open (or opening) at once to one origin; further requests wait in a FIFO queue. Default 6.</summary>
+    public int MaxConnectionsPerHost { get; set => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one connection is needed."); } = 6;
+
+    /// <summary>Time allowed for one TCP connect attempt, per address. Also bounds the name lookup. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set => field = Timeout(value); } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an idle connection is kept for reuse before it is closed. Default 60 s.</summary>
+    public TimeSpan IdleTimeout { get; set => field = Timeout(value); } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a request may wait for a free connection when the origin has <see cref="MaxConnectionsPerHost"/> busy. Default 30 s.</summary>
+    public TimeSpan QueueTimeout { get; set => field = Timeout(value); } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The default per-request timeout: the whole exchange, from the send call through queueing, connecting, sending and
+    /// the response head to the end of reading the body. Each send can override it. Default 100 s.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set => field = Timeout(value); } = TimeSpan.FromSeconds(100);
+
+    /// <summary>How long resolved addresses of a host name are reused; <see cref="TimeSpan.Zero"/> resolves every time. Default 30 s, at most 1 day.</summary>
+    public TimeSpan DnsCacheTtl
+    {
+        get;
+        set => field = value >= TimeSpan.Zero && value <= TimeSpan.FromDays(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The DNS cache time must be between zero and one day.");
+    } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest response body the client reads, whatever its framing. Default 64 MiB.</summary>
+    public long MaxResponseBodySize { get; set => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)); } = 64L * 1024 * 1024;
+
+    /// <summary>Most unread body bytes that disposing a response reads and discards to keep its connection. Default 64 KiB.</summary>
+    public long MaxDrainSize { get; set => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)); } = 64 * 1024;
+
+    /// <summary>Initial size of each connection's receive buffer; it grows up to the response type's head limits. Default 4 KiB.</summary>
+    public int ReceiveBufferSize { get; set => field = value >= 256 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least 256 bytes."); } = 4096;
+
+    /// <summary>Limits for chunked response bodies (their <c>MaxBodySize</c> is further capped by <see cref="MaxResponseBodySize"/>). Default <see cref="ChunkedDecoderOptions.Default"/>.</summary>
+    public ChunkedDecoderOptions ChunkedOptions { get; set => field = value ?? throw new ArgumentNullException(nameof(value)); } = ChunkedDecoderOptions.Default;
+
+    private static TimeSpan Timeout(TimeSpan value) =>
+        value > TimeSpan.Zero || value == System.Threading.Timeout.InfiniteTimeSpan
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "A timeout must be positive or Timeout.InfiniteTimeSpan.");
+
+    internal static long ToMilliseconds(TimeSpan value) =>
+        value == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : (long)Math.Ceiling(value.TotalMilliseconds);
+}

@@ -1,0 +1,103 @@
+using HttpGen.Parsing;
+
+namespace HttpGen.Client;
+
+/// <summary>
+/// A response whose head has arrived, and the reader of its body. Dispose it (after reading the body, or not) to give
+/// the connection back to the pool; until then the connection serves no other request.
+/// </summary>
+/// <typeparam name="TResponse">The generated response type.</typeparam>
+/// <remarks>
+/// <para>
+/// A small handle onto the connection: the head (<see cref="Head"/>) and the buffers are the connection's, reused by
+/// its next exchange, so neither the head nor memory returned by <see cref="ReadAllAsync"/> may be used after
+/// <see cref="DisposeAsync"/>. Using the handle after that throws <see cref="ObjectDisposedException"/>; disposing it
+/// again does nothing. Not thread-safe: one read at a time.
+/// </para>
+/// <para>
+/// Disposing with body bytes unread reads and discards up to <see cref="HttpGenClientOptions.MaxDrainSize"/> of them
+/// (<see cref="DisposeAsync"/> only; <see cref="Dispose"/> discards only what is already buffered) so that the
+/// connection can be reused; a longer rest closes the connection instead.
+/// </para>
+/// </remarks>
+public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposable
+    where TResponse : class, IHttpResponseHead<TResponse>
+{
+    private readonly ClientConnection<TResponse>? _connection;
+    private readonly int _version;
+
+    internal HttpGenResponse(ClientConnection<TResponse> connection, int version)
+    {
+        _connection = connection;
+        _version = version;
+    }
+
+    private ClientConnection<TResponse> Connection =>
+        _connection is { } c && c.Version == _version
+            ? c
+            : throw new ObjectDisposedException(nameof(HttpGenResponse<TResponse>), "The response was disposed: its connection has moved on.");
+
+    /// <summary>The parsed head: status, headers (through the generated properties), framing. Valid until disposal.</summary>
+    public TResponse Head => Connection.Response;
+
+    /// <summary>The status code of the final response (1xx interim responses are skipped).</summary>
+    public int StatusCode => TResponse.State(Connection.Response).StatusCode;
+
+    /// <summary>How the body is delimited (RFC 9112 §6.3): none (HEAD, 1xx, 204, 304), Content-Length, chunked, or until close.</summary>
+    public BodyFraming BodyFraming => TResponse.State(Connection.Response).Framing;
+
+    /// <summary>The origin that answered.</summary>
+    public HttpOrigin Origin => Connection.Origin;
+
+    /// <summary>True once the whole body has been read (at once for a response without a body).</summary>
+    public bool IsBodyComplete => Connection.IsBodyComplete;
+
+    /// <summary>Body bytes read so far (decoded, for a chunked body).</summary>
+    public long BodyBytesRead => Connection.BodyBytesRead;
+
+    /// <summary>
+    /// Reads the next body bytes into <paramref name="destination"/>. Returns 0 at the end of the body (or for an empty
+    /// destination). Completes synchronously when bytes are already buffered.
+    /// </summary>
+    /// <param name="destination">Where to put them.</param>
+    /// <param name="cancellationToken">Cancels the read; that ends the exchange and closes the connection.</param>
+    /// <returns>The number of bytes read.</returns>
+    /// <exception cref="HttpGenClientException">The body is malformed (<see cref="HttpResponseException"/>), cut short,
+    /// too large, or the request timed out.</exception>
+    public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
+        Connection.ReadAsync(destination, cancellationToken);
+
+    /// <summary>
+    /// Reads the rest of the body into <paramref name="destination"/>, which must be large enough: a longer body fails
+    /// with <see cref="HttpClientErrorKind.ResponseBodyTooLarge"/> (and closes the connection).
+    /// </summary>
+    /// <param name="destination">Where to put the body.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The body length read.</returns>
+    public ValueTask<int> ReadToEndAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
+        Connection.ReadToEndAsync(destination, cancellationToken);
+
+    /// <summary>
+    /// Reads the rest of the body whole into a pooled buffer (a view of the receive buffer when it is all there
+    /// already), up to <see cref="HttpGenClientOptions.MaxResponseBodySize"/>. The memory is valid until the response
+    /// is disposed, and then goes back to the pool.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The body.</returns>
+    public ValueTask<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken = default) =>
+        Connection.ReadAllAsync(cancellationToken);
+
+    /// <summary>Gives the connection back to the pool, draining a short unread body, or closes it.</summary>
+    /// <returns>A task that completes when the connection is back (or closed).</returns>
+    public ValueTask DisposeAsync() =>
+        _connection is { } c && c.Version == _version ? c.DisposeResponseAsync() : default;
+
+    /// <summary>Gives the connection back to the pool when the body was read (or is all buffered), otherwise closes it.</summary>
+    public void Dispose()
+    {
+        if (_connection is { } c && c.Version == _version)
+        {
+            c.DisposeResponse();
+        }
+    }
+}
