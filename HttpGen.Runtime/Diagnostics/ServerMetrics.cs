@@ -21,7 +21,7 @@ public static class ServerMetrics
         "http.server.request.duration", "s", "Duration of HTTP server requests.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
-    /// <summary><c>http.server.active_requests</c>: requests being handled; tag method.</summary>
+    /// <summary><c>http.server.active_requests</c>: requests being handled; tags method, server port.</summary>
     public static readonly UpDownCounter<long> ActiveRequests = Meter.CreateUpDownCounter<long>(
         "http.server.active_requests", "{request}", "Number of active HTTP server requests.");
 
@@ -59,11 +59,11 @@ public static class ServerMetrics
     }
 
     /// <summary>Marks a request as started; returns its start timestamp (0 when nothing listens).</summary>
-    internal static long RequestStarted(RequestMethod method)
+    internal static long RequestStarted(RequestMethod method, object? port)
     {
         if (ActiveRequests.Enabled)
         {
-            ActiveRequests.Add(1, new KeyValuePair<string, object?>(MetricTags.Method, MetricTags.MethodName(method)));
+            ActiveRequests.Add(1, new KeyValuePair<string, object?>(MetricTags.Method, MetricTags.MethodName(method)), new KeyValuePair<string, object?>(MetricTags.ServerPort, port));
         }
 
         return RequestDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
@@ -73,7 +73,7 @@ public static class ServerMetrics
     {
         if (ActiveRequests.Enabled)
         {
-            ActiveRequests.Add(-1, new KeyValuePair<string, object?>(MetricTags.Method, MetricTags.MethodName(method)));
+            ActiveRequests.Add(-1, new KeyValuePair<string, object?>(MetricTags.Method, MetricTags.MethodName(method)), new KeyValuePair<string, object?>(MetricTags.ServerPort, port));
         }
 
         if (startTimestamp != 0 && RequestDuration.Enabled)

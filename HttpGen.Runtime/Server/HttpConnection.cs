@@ -156,7 +156,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
             _io.Consume(consumed);
             RequestMethod method = TRequest.State(_request).Method;
-            long started = Diagnostics.ServerMetrics.RequestStarted(method);
+            long started = Diagnostics.ServerMetrics.RequestStarted(method, _server.PortTag);
             bool keep = await HandleAsync().ConfigureAwait(false);
             _output.Release();
             _body.Release();
