@@ -62,6 +62,19 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
         _maxInBuffer = Math.Max(_settings.ReceiveBufferSize, limits.MaxRequestLineLength + limits.MaxHeaderBlockLength + 1);
         _in = ArrayPool<byte>.Shared.Rent(_settings.ReceiveBufferSize);
         _out = ArrayPool<byte>.Shared.Rent(4096);
+        _openedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        CountAs(Diagnostics.ClientMetrics.State.Active);
+    }
+
+    // How the connection is counted in http.client.open_connections, and when it opened.
+    private Diagnostics.ClientMetrics.State _countedAs;
+    private readonly long _openedAt;
+
+    /// <summary>Moves the connection to <paramref name="state"/> in the open-connections metric.</summary>
+    public void CountAs(Diagnostics.ClientMetrics.State state)
+    {
+        Diagnostics.ClientMetrics.Transition(_countedAs, state, _pool.HostTag, _pool.PortTag);
+        _countedAs = state;
     }
 
     /// <summary>Bumped each time the connection goes back to the pool: a response value from an older exchange is stale.</summary>
@@ -180,6 +193,8 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
 
         _closed = true;
         Interlocked.Decrement(ref _settings.OpenConnections);
+        CountAs(Diagnostics.ClientMetrics.State.None);
+        Diagnostics.ClientMetrics.ConnectionClosed(_openedAt, _pool.HostTag, _pool.PortTag);
         try
         {
             _socket.Dispose();

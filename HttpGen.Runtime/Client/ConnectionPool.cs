@@ -28,7 +28,15 @@ internal sealed class ConnectionPool<TResponse>
         Settings = settings;
         Origin = origin;
         _idle = new ClientConnection<TResponse>[settings.MaxConnectionsPerHost];
+        HostTag = origin.Host;
+        PortTag = origin.Port;
     }
+
+    /// <summary>The <c>server.address</c> metric tag.</summary>
+    public string HostTag { get; }
+
+    /// <summary>The <c>server.port</c> metric tag, boxed once.</summary>
+    public object PortTag { get; }
 
     public ClientSettings Settings { get; }
 
@@ -106,6 +114,7 @@ internal sealed class ConnectionPool<TResponse>
             return WaitAsync(deadline, fresh, cancellationToken);
         }
 
+        connection.CountAs(Diagnostics.ClientMetrics.State.Active);
         if (connection.IsUsableAfterIdle(Environment.TickCount64))
         {
             return new ValueTask<ClientConnection<TResponse>>(connection);
@@ -251,6 +260,7 @@ internal sealed class ConnectionPool<TResponse>
                 else
                 {
                     _idle[_idleCount++] = connection;
+                    connection.CountAs(Diagnostics.ClientMetrics.State.Idle);
                 }
             }
             else if (waiter.Fresh)
@@ -368,6 +378,8 @@ internal sealed class ConnectionPool<TResponse>
 
         _tail = waiter;
         waiter.Queued = true;
+        waiter.QueuedAt = Diagnostics.ClientMetrics.TimeInQueue.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+        Diagnostics.ClientMetrics.Queued(1, HostTag, PortTag);
     }
 
     private PoolWaiter<TResponse>? Dequeue()
@@ -403,6 +415,8 @@ internal sealed class ConnectionPool<TResponse>
 
         waiter.Previous = waiter.Next = null;
         waiter.Queued = false;
+        Diagnostics.ClientMetrics.Queued(-1, HostTag, PortTag);
+        Diagnostics.ClientMetrics.Dequeued(waiter.QueuedAt, HostTag, PortTag);
     }
 
     /// <summary>Takes a waiter out of the queue when its timeout or token fires; false when it was already served.</summary>
@@ -440,6 +454,9 @@ internal sealed class ConnectionPool<TResponse>
 internal sealed class PoolWaiter<TResponse> : IValueTaskSource<ClientConnection<TResponse>?>
     where TResponse : class, IHttpResponseHead<TResponse>
 {
+    /// <summary>When the waiter joined the queue (for the time-in-queue metric), or 0.</summary>
+    internal long QueuedAt;
+
     private static readonly Action<object?> s_timeout = static s => ((PoolWaiter<TResponse>)s!).OnTimeout();
     private static readonly Action<object?, CancellationToken> s_canceled = static (s, token) => ((PoolWaiter<TResponse>)s!).OnCanceled(token);
 

@@ -163,6 +163,39 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
     private static async ValueTask<HttpGenResponse<TResponse>> SendCoreAsync(ConnectionPool<TResponse> pool, TRequest request, HttpRequestContent content, long timeoutMs, CancellationToken cancellationToken)
     {
         long deadline = timeoutMs == long.MaxValue ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+        long started = Diagnostics.ClientMetrics.Start();
+        try
+        {
+            HttpGenResponse<TResponse> response = await ExchangeWithRetryAsync(pool, request, content, deadline, timeoutMs, cancellationToken).ConfigureAwait(false);
+            Diagnostics.ClientMetrics.RequestEnded(started, request.Method, response.StatusCode, null, pool.HostTag, pool.PortTag);
+            return response;
+        }
+        catch (Exception e)
+        {
+            if (e is HttpResponseException invalid)
+            {
+                Diagnostics.ClientMetrics.InvalidResponse(invalid.ErrorKind, pool.HostTag, pool.PortTag);
+            }
+
+            Diagnostics.ClientMetrics.RequestEnded(started, request.Method, 0, ErrorType(e), pool.HostTag, pool.PortTag);
+            throw;
+        }
+    }
+
+    // error.type: the client error kind, the parse error kind of a malformed response, or the exception type.
+    private static object ErrorType(Exception e) => e switch
+    {
+        HttpResponseException invalid => Diagnostics.MetricTags.Error(invalid.ErrorKind),
+        HttpGenClientException client => ClientErrorNames[(int)client.Kind],
+        OperationCanceledException => "canceled",
+        _ => e.GetType().FullName ?? "error",
+    };
+
+    private static readonly object[] ClientErrorNames = Enum.GetNames<HttpClientErrorKind>();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<HttpGenResponse<TResponse>> ExchangeWithRetryAsync(ConnectionPool<TResponse> pool, TRequest request, HttpRequestContent content, long deadline, long timeoutMs, CancellationToken cancellationToken)
+    {
         bool retry = false;
         while (true)
         {

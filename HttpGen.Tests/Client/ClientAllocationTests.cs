@@ -73,6 +73,44 @@ public sealed class ClientAllocationTests(ITestOutputHelper output)
         AssertNoPerRequestAllocation(best);
     }
 
+    private long _measurements;
+
+    [OptimizedRuntimeFact]
+    public async Task Same_with_a_metrics_listener_attached()
+    {
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == HttpGen.Diagnostics.ClientMetrics.MeterName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        // A listener that allocates nothing itself, so that what is measured is the recording side.
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref _measurements));
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) => Interlocked.Increment(ref _measurements));
+        listener.Start();
+
+        using var server = new CannedServer("HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n\r\nHello, World!"u8.ToArray());
+        using var client = new HttpGenClient<ClientTestRequest, ClientTestResponse>();
+        var origin = new HttpOrigin("127.0.0.1", server.Port);
+        var request = new ClientTestRequest { Target = "/plaintext"u8, Host = origin.HostHeader.Span };
+        byte[] buffer = new byte[64];
+        long best = await Task.Run(async () =>
+        {
+            await LoopAsync(client, origin, request, buffer, WarmUp).ConfigureAwait(false);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            await LoopAsync(client, origin, request, buffer, Iterations).ConfigureAwait(false);
+            return GC.GetTotalAllocatedBytes(precise: true) - before;
+        });
+
+        output.WriteLine($"with a listener: {(double)best / Iterations:F3} bytes/request, {Interlocked.Read(ref _measurements)} measurements");
+        Assert.True(Interlocked.Read(ref _measurements) >= Iterations, "the listener saw every request");
+        AssertNoPerRequestAllocation(best);
+    }
+
     [OptimizedRuntimeFact]
     public async Task Same_through_SendAndReadAsync()
     {
