@@ -96,7 +96,7 @@ public sealed class ClientBadServerTests : ClientTestBase
 }
 
 /// <summary>Name resolution and connecting.</summary>
-public sealed class ClientConnectTests : IAsyncDisposable
+public sealed class ClientConnectTests : IAsyncDisposable, Xunit.IAsyncLifetime
 {
     private readonly RawHttpServer _server = new();
     private readonly HttpGenClient<ClientTestRequest, ClientTestResponse> _client = new(new HttpGenClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5) });
@@ -186,6 +186,11 @@ public sealed class ClientConnectTests : IAsyncDisposable
         Assert.Equal("example.com", System.Text.Encoding.ASCII.GetString(HttpOrigin.Parse("http://example.com/").HostHeader.Span));
         Assert.Equal("http://127.0.0.1:8080", HttpOrigin.Parse("http://127.0.0.1:8080/plaintext").ToString());
     }
+
+    // xunit 2 disposes test classes through IAsyncLifetime only.
+    Task Xunit.IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task Xunit.IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {

@@ -3,8 +3,11 @@ using HttpGen.Client;
 
 namespace HttpGen.Tests.Client;
 
-/// <summary>A raw test server and a client for it; disposed after each test.</summary>
-public abstract class ClientTestBase : IAsyncDisposable
+/// <summary>
+/// A raw test server and a client for it; disposed after each test. xunit 2 disposes a test class through
+/// <see cref="IAsyncLifetime"/> (it does not know <see cref="IAsyncDisposable"/>), hence both.
+/// </summary>
+public abstract class ClientTestBase : IAsyncDisposable, Xunit.IAsyncLifetime
 {
     protected ClientTestBase(HttpGenClientOptions? options = null)
     {
@@ -29,6 +32,10 @@ public abstract class ClientTestBase : IAsyncDisposable
         ReadOnlyMemory<byte> body = await response.ReadAllAsync();
         return (response.StatusCode, Encoding.Latin1.GetString(body.Span), response.Head.ConnectionRequest);
     }
+
+    Task Xunit.IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task Xunit.IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public virtual async ValueTask DisposeAsync()
     {

@@ -5,7 +5,7 @@ using Xunit;
 namespace HttpGen.Tests.Client;
 
 /// <summary>The client against a real nginx: framings, HEAD, request bodies both ways, and pooling seen in its access log.</summary>
-public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFixture>, IAsyncDisposable
+public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFixture>, IAsyncDisposable, Xunit.IAsyncLifetime
 {
     private readonly HttpGenClient<ClientTestRequest, ClientTestResponse> _client = new();
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
@@ -140,6 +140,11 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
         Assert.Equal(6, _client.ConnectionsOpened);
         Assert.True(nginx.Upstream.TotalConnections >= before);
     }
+
+    // xunit 2 disposes test classes through IAsyncLifetime only.
+    Task Xunit.IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task Xunit.IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _client.DisposeAsync();
 }

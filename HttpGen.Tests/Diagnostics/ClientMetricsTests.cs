@@ -13,12 +13,16 @@ public class ClientMetricsTests : ClientTestBase
     private sealed record Measurement(string Instrument, double Value, Dictionary<string, object?> Tags);
 
     private readonly ConcurrentQueue<Measurement> _measurements = new();
-    private readonly MeterListener _listener;
 
     public ClientMetricsTests()
         : base(new HttpGenClientOptions { MaxConnectionsPerHost = 1 })
     {
-        _listener = new MeterListener
+    }
+
+    // Scoped to one test method: a listener left running would make every later client request allocate.
+    private MeterListener Listen()
+    {
+        var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
@@ -28,9 +32,10 @@ public class ClientMetricsTests : ClientTestBase
                 }
             },
         };
-        _listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
-        _listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
-        _listener.Start();
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+        return listener;
     }
 
     // Other tests run clients in parallel: keep only this test's origin.
@@ -54,6 +59,7 @@ public class ClientMetricsTests : ClientTestBase
     [Fact]
     public async Task Requests_connections_and_the_queue_are_recorded()
     {
+        using MeterListener listener = Listen();
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal(200, (await GetAsync("/cl")).Status);
@@ -78,6 +84,7 @@ public class ClientMetricsTests : ClientTestBase
     [Fact]
     public async Task Invalid_responses_are_counted_by_error_kind()
     {
+        using MeterListener listener = Listen();
         await Assert.ThrowsAsync<HttpResponseException>(() => GetAsync("/dup-cl"));
         Measurement invalid = Assert.Single(_measurements, m => m.Instrument == "httpgen.client.invalid_responses");
         Assert.Equal("DuplicateContentLength", invalid.Tags["error.type"]);
@@ -87,11 +94,5 @@ public class ClientMetricsTests : ClientTestBase
         // The broken connection was closed: nothing is left open, and its lifetime was recorded.
         Assert.Equal(0, Sum("http.client.open_connections"));
         Assert.Single(_measurements, m => m.Instrument == "http.client.connection.duration");
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        _listener.Dispose();
-        await base.DisposeAsync();
     }
 }
