@@ -11,7 +11,7 @@ namespace HttpGen.Server;
 /// bytes already received is sent in one write. The message objects, buffers and body reader/writer live as long as
 /// the connection, so a keep-alive request costs no allocation.
 /// </summary>
-internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.IStarter
+internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.IStarter, HttpRequestBody.IContinueSender
     where TRequest : class, IHttpRequestHead<TRequest>
     where TResponse : class, IHttpResponseHead<TResponse>
 {
@@ -25,7 +25,6 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     private readonly TResponse _response = TResponse.Create();
     private readonly HttpRequestBody _body;
     private readonly HttpResponseBody _output = new();
-    private readonly Func<ValueTask> _sendContinue;
 
     // Facts about the request being handled, kept for the streaming path (which runs inside the handler).
     private bool _requestKeepAlive;
@@ -46,8 +45,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         _request.Options = parserOptions;
         _io = new ConnectionIO(socket, _options.ReceiveBufferSize, parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1);
         _body = new HttpRequestBody(_options.MaxRequestBodySize);
-        _sendContinue = SendContinueAsync;
-        _body.SendContinue = _sendContinue;
+        _body.Connection = this;
     }
 
     /// <summary>Whether the connection is waiting for its next request (and can be closed at once on shutdown).</summary>
@@ -68,11 +66,108 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         }
     }
 
+    /// <summary>
+    /// The connection's whole life, in one async method so that a connection costs one state machine: leave the
+    /// accept loop, serve requests until either side closes, then release everything.
+    /// </summary>
     public async Task RunAsync()
     {
+        await Task.Yield();
+        long opened = System.Diagnostics.Stopwatch.GetTimestamp();
+        Diagnostics.ServerMetrics.ConnectionOpened();
         try
         {
-            await LoopAsync().ConfigureAwait(false);
+            while (true)
+            {
+                TRequest.Clear(_request);
+                OperationStatus status;
+                int consumed = 0;
+                while (true)
+                {
+                    status = OperationStatus.NeedMoreData;
+                    if (_io.Buffered > 0)
+                    {
+                        status = TRequest.Parse(_request, new ReadOnlySequence<byte>(_io.In, _io.Start, _io.Buffered), out consumed);
+                        if (status != OperationStatus.NeedMoreData)
+                        {
+                            break;
+                        }
+                    }
+
+                    // About to wait for bytes: first send what earlier (pipelined) requests produced.
+                    if (_io.OutLength > 0)
+                    {
+                        await _io.FlushAsync().ConfigureAwait(false);
+                    }
+
+                    bool idle = _io.Buffered == 0;
+                    _idle = idle;
+                    if (idle && _server.IsStopping)
+                    {
+                        return;
+                    }
+
+                    if (idle)
+                    {
+                        _io.ReleaseIdleBuffers();
+                    }
+
+                    int received;
+                    try
+                    {
+                        received = await _io.ReceiveAsync(idle ? _options.KeepAliveTimeout : _options.RequestHeadTimeout).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        if (!idle)
+                        {
+                            await CloseWithErrorAsync(408, "request head not received in time").ConfigureAwait(false);
+                        }
+
+                        return;
+                    }
+                    finally
+                    {
+                        _idle = false;
+                    }
+
+                    if (received == 0)
+                    {
+                        return; // closed, idle or mid-head: nothing to answer
+                    }
+                }
+
+                if (status == OperationStatus.InvalidData)
+                {
+                    ParseError error = TRequest.State(_request).Error;
+                    _server.OnRejected(error.Kind);
+                    await CloseWithErrorAsync(error.StatusCode, error.Reason).ConfigureAwait(false);
+                    return;
+                }
+
+                _io.Consume(consumed);
+                RequestMethod method = TRequest.State(_request).Method;
+                long started = Diagnostics.ServerMetrics.RequestStarted(method, _server.PortTag);
+                bool keep = await HandleAsync().ConfigureAwait(false);
+                _output.Release();
+                _body.Release();
+                Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
+                if (!keep)
+                {
+                    if (_io.OutLength > 0)
+                    {
+                        await _io.FlushAsync().ConfigureAwait(false);
+                    }
+
+                    await LingeringCloseAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                if (_io.OutLength >= FlushThreshold)
+                {
+                    await _io.FlushAsync().ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException or TimeoutException)
         {
@@ -81,101 +176,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         finally
         {
             _io.Dispose();
-        }
-    }
-
-    private async Task LoopAsync()
-    {
-        while (true)
-        {
-            TRequest.Clear(_request);
-            OperationStatus status;
-            int consumed = 0;
-            while (true)
-            {
-                status = OperationStatus.NeedMoreData;
-                if (_io.Buffered > 0)
-                {
-                    status = TRequest.Parse(_request, new ReadOnlySequence<byte>(_io.In, _io.Start, _io.Buffered), out consumed);
-                    if (status != OperationStatus.NeedMoreData)
-                    {
-                        break;
-                    }
-                }
-
-                // About to wait for bytes: first send what earlier (pipelined) requests produced.
-                if (_io.OutLength > 0)
-                {
-                    await _io.FlushAsync().ConfigureAwait(false);
-                }
-
-                bool idle = _io.Buffered == 0;
-                _idle = idle;
-                if (idle && _server.IsStopping)
-                {
-                    return;
-                }
-
-                if (idle)
-                {
-                    _io.ReleaseIdleBuffers();
-                }
-
-                int received;
-                try
-                {
-                    received = await _io.ReceiveAsync(idle ? _options.KeepAliveTimeout : _options.RequestHeadTimeout).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    if (!idle)
-                    {
-                        await CloseWithErrorAsync(408, "request head not received in time").ConfigureAwait(false);
-                    }
-
-                    return;
-                }
-                finally
-                {
-                    _idle = false;
-                }
-
-                if (received == 0)
-                {
-                    return; // closed, idle or mid-head: nothing to answer
-                }
-            }
-
-            if (status == OperationStatus.InvalidData)
-            {
-                ParseError error = TRequest.State(_request).Error;
-                _server.OnRejected(error.Kind);
-                await CloseWithErrorAsync(error.StatusCode, error.Reason).ConfigureAwait(false);
-                return;
-            }
-
-            _io.Consume(consumed);
-            RequestMethod method = TRequest.State(_request).Method;
-            long started = Diagnostics.ServerMetrics.RequestStarted(method, _server.PortTag);
-            bool keep = await HandleAsync().ConfigureAwait(false);
-            _output.Release();
-            _body.Release();
-            Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
-            if (!keep)
-            {
-                if (_io.OutLength > 0)
-                {
-                    await _io.FlushAsync().ConfigureAwait(false);
-                }
-
-                await LingeringCloseAsync().ConfigureAwait(false);
-                return;
-            }
-
-            if (_io.OutLength >= FlushThreshold)
-            {
-                await _io.FlushAsync().ConfigureAwait(false);
-            }
+            _server.OnConnectionClosed(this, opened);
         }
     }
 
@@ -395,7 +396,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         }
     }
 
-    private async ValueTask SendContinueAsync()
+    async ValueTask HttpRequestBody.IContinueSender.SendContinueAsync()
     {
         _io.AppendOut("HTTP/1.1 100 Continue\r\n\r\n"u8);
         await _io.FlushAsync().ConfigureAwait(false);

@@ -37,7 +37,14 @@ public sealed class HttpRequestBody
     /// <summary>Whether any of the body was asked for (an <c>Expect: 100-continue</c> client has then been told to send it).</summary>
     internal bool ReadStarted { get; private set; }
 
-    internal Func<ValueTask>? SendContinue;
+    internal interface IContinueSender
+    {
+        /// <summary>Sends <c>100 Continue</c>.</summary>
+        ValueTask SendContinueAsync();
+    }
+
+    /// <summary>The connection, which sends <c>100 Continue</c> when the body is first read.</summary>
+    internal IContinueSender? Connection;
 
     internal void Start(ConnectionIO io, BodyFraming framing, bool expectContinue, long maxSize, TimeSpan timeout)
     {
@@ -90,9 +97,9 @@ public sealed class HttpRequestBody
         if (!ReadStarted)
         {
             ReadStarted = true;
-            if (_expectContinue && SendContinue is not null)
+            if (_expectContinue && Connection is not null)
             {
-                await SendContinue().ConfigureAwait(false); // RFC 9110 §10.1.1: only now is the client told to send
+                await Connection.SendContinueAsync().ConfigureAwait(false); // RFC 9110 §10.1.1: only now is the client told to send
             }
         }
 

@@ -188,25 +188,19 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
 
             socket.NoDelay = true;
             var connection = new HttpConnection<TRequest, TResponse>(this, socket);
-            _connections[connection] = RunConnectionAsync(connection);
+
+            // Registered before it runs, so that a connection that ends at once is still removed.
+            _connections[connection] = Task.CompletedTask;
+            Task running = connection.RunAsync();
+            _connections.TryUpdate(connection, running, Task.CompletedTask);
         }
     }
 
-    private async Task RunConnectionAsync(HttpConnection<TRequest, TResponse> connection)
+    internal void OnConnectionClosed(HttpConnection<TRequest, TResponse> connection, long openedTimestamp)
     {
-        await Task.Yield(); // leave the accept loop at once
-        long opened = System.Diagnostics.Stopwatch.GetTimestamp();
-        Diagnostics.ServerMetrics.ConnectionOpened();
-        try
-        {
-            await connection.RunAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _connections.TryRemove(connection, out _);
-            Interlocked.Decrement(ref _connectionCount);
-            Diagnostics.ServerMetrics.ConnectionClosed(opened);
-        }
+        _connections.TryRemove(connection, out _);
+        Interlocked.Decrement(ref _connectionCount);
+        Diagnostics.ServerMetrics.ConnectionClosed(openedTimestamp);
     }
 
     /// <summary>
