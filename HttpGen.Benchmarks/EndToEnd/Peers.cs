@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace HttpGen.Benchmarks.EndToEnd;
+
+/// <summary>A server under test: how to start it on a port; stopping is by PID.</summary>
+internal sealed record Peer(string Name, Func<int, Process> Start);
+
+internal static class Peers
+{
+    private static readonly Dictionary<string, string> DotnetEnvironment = new()
+    {
+        ["DOTNET_gcServer"] = "0",
+        ["DOTNET_TieredPGO"] = "1",
+    };
+
+    public static Peer EchoServer(string root) => new("HttpGen EchoServer", port =>
+        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(port)], DotnetEnvironment));
+
+    public static Peer Kestrel(string root) => new("Kestrel (ASP.NET Core)", port =>
+        ProcessTools.Start("dotnet", [Path.Combine(root, "HttpGen.Benchmarks/Peers/KestrelPlaintext/bin/Release/net10.0/KestrelPlaintext.dll"), "--urls", $"http://127.0.0.1:{Invariant(port)}"], DotnetEnvironment));
+
+    /// <summary>nginx with one worker answering /plaintext with the same body, from a generated config.</summary>
+    public static Peer Nginx(string nginx) => new("nginx (1 worker)", port =>
+    {
+        string dir = Directory.CreateTempSubdirectory("httpgen-bench-nginx-").FullName;
+        string config = Path.Combine(dir, "nginx.conf");
+        string temp = string.Join("\n", new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }.Select(t => $"    {t}_temp_path {dir}/{t};"));
+        string user = Environment.UserName == "root" ? "user root;\n" : "";
+        File.WriteAllText(config, $$"""
+            {{user}}worker_processes 1;
+            daemon off;
+            pid {{dir}}/nginx.pid;
+            error_log {{dir}}/error.log warn;
+            events { worker_connections 20000; }
+            worker_rlimit_nofile 20000;
+            http {
+                access_log off;
+            {{temp}}
+                keepalive_requests 1000000;
+                server {
+                    listen 127.0.0.1:{{Invariant(port)}} backlog=4096;
+                    location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
+                }
+            }
+            """);
+        return ProcessTools.Start(nginx, ["-p", dir, "-c", config, "-e", Path.Combine(dir, "error.log")]);
+    });
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
