@@ -61,7 +61,9 @@ public class RequestParseBenchmarks
         Check(r.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) == _input.Header("Content-Length"), "HttpGen read Content-Length wrongly");
 
         // The benchmark body itself: every request parsed to its exact end.
-        Expect(nameof(HttpGen), HttpGen(), N * (_input.RequestLength + Encoding.Latin1.GetByteCount(_input.Header("Host")!)));
+        var method = Enum.Parse<RequestMethod>(_input.Method, ignoreCase: true);
+        Check(r.Method == method, $"HttpGen classified {_input.Method} as {r.Method}");
+        Expect(nameof(HttpGen), HttpGen(), N * (_input.RequestLength + (int)method));
     }
 
     /// <summary>The generated parser: Reset, then TryParse, per request.</summary>
@@ -81,7 +83,7 @@ public class RequestParseBenchmarks
                 Failed(nameof(HttpGen), i);
             }
 
-            checksum += consumed + request.Host.Length;
+            checksum += consumed + (int)request.Method;
             offset += pipelined ? consumed : 0;
         }
 
