@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Reports;
@@ -28,7 +29,9 @@ public static class Program
         }
 
         ManualConfig config = DefaultConfig.Instance
-            .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Nanosecond));
+            .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Nanosecond))
+            // Median and Min beside Mean: on a shared 2-core machine they show when other work inflated the mean.
+            .AddColumn(StatisticColumn.Median, StatisticColumn.Min);
         if (!PicoHttpParser.IsAvailable)
         {
             Console.WriteLine(PicoHttpParser.InstallHint);
