@@ -1,0 +1,85 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Perfolizer.Horology;
+
+namespace HttpGen.Benchmarks;
+
+/// <summary>
+/// Runs the BenchmarkDotNet suites, then Node's llhttp-based parser on the same inputs.
+/// Own switches (removed before BenchmarkDotNet sees the arguments): <c>--with-node</c> runs the Node part even when
+/// no benchmark ran, <c>--no-node</c> skips it. By default it runs after the benchmarks when <c>node</c> is on PATH.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        // --e2e: the end-to-end comparison (servers under wrk, idle connections, clients) instead of BenchmarkDotNet.
+        if (args.Contains("--e2e"))
+        {
+            return EndToEnd.EndToEndBenchmark.RunAsync(args).GetAwaiter().GetResult();
+        }
+
+        var bdnArgs = new List<string>();
+        bool withNode = false, noNode = false;
+        foreach (string arg in args)
+        {
+            switch (arg)
+            {
+                case "--with-node": withNode = true; break;
+                case "--no-node": noNode = true; break;
+                default: bdnArgs.Add(arg); break;
+            }
+        }
+
+        ManualConfig config = DefaultConfig.Instance
+            .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Nanosecond))
+            // Median and Min beside Mean: on a shared 2-core machine they show when other work inflated the mean.
+            .AddColumn(StatisticColumn.Median, StatisticColumn.Min);
+        if (!PicoHttpParser.IsAvailable)
+        {
+            Console.WriteLine(PicoHttpParser.InstallHint);
+            config = config.AddFilter(new SimpleFilter(b => b.Descriptor.WorkloadMethod.Name != nameof(RequestParseBenchmarks.PicoHttpParser)));
+        }
+        else
+        {
+            Console.WriteLine($"picohttpparser: {PicoHttpParser.LoadedFrom}");
+        }
+
+        Summary[] summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. bdnArgs], config).ToArray();
+        int failures = summaries.Sum(s => s.Reports.Count(r => !r.Success)) + summaries.Sum(s => s.ValidationErrors.Count(e => e.IsCritical));
+
+        if (!PicoHttpParser.IsAvailable)
+        {
+            Console.WriteLine(PicoHttpParser.InstallHint);
+        }
+
+        bool ranBenchmarks = summaries.Any(s => s.Reports.Length > 0);
+        if (!noNode && (withNode || ranBenchmarks))
+        {
+            bool quick = IsDryRun(bdnArgs);
+            if (NodeBenchmark.Run(quick) != 0)
+            {
+                failures++;
+            }
+        }
+
+        return failures == 0 ? 0 : 1;
+    }
+
+    // "--job dry" / "-j dry": the Node part then takes a quick, smoke-test-sized sample too.
+    private static bool IsDryRun(List<string> args)
+    {
+        for (int i = 0; i + 1 < args.Count; i++)
+        {
+            if (args[i] is "--job" or "-j" && args[i + 1].Equals("dry", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
