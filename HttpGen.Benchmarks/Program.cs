@@ -11,6 +11,7 @@ namespace HttpGen.Benchmarks;
 /// Runs the BenchmarkDotNet suites, then Node's llhttp-based parser on the same inputs.
 /// Own switches (removed before BenchmarkDotNet sees the arguments): <c>--with-node</c> runs the Node part even when
 /// no benchmark ran, <c>--no-node</c> skips it. By default it runs after the benchmarks when <c>node</c> is on PATH.
+/// <c>--interleaved</c> runs <see cref="InterleavedCheck"/> instead of BenchmarkDotNet.
 /// </summary>
 public static class Program
 {
@@ -23,13 +24,14 @@ public static class Program
         }
 
         var bdnArgs = new List<string>();
-        bool withNode = false, noNode = false;
+        bool withNode = false, noNode = false, interleaved = false;
         foreach (string arg in args)
         {
             switch (arg)
             {
                 case "--with-node": withNode = true; break;
                 case "--no-node": noNode = true; break;
+                case "--interleaved": interleaved = true; break;
                 default: bdnArgs.Add(arg); break;
             }
         }
@@ -46,6 +48,12 @@ public static class Program
         else
         {
             Console.WriteLine($"picohttpparser: {PicoHttpParser.LoadedFrom}");
+        }
+
+        if (interleaved)
+        {
+            InterleavedCheck.Run(IsDryRun(bdnArgs));
+            return 0;
         }
 
         Summary[] summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. bdnArgs], config).ToArray();
