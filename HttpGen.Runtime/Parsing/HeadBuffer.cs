@@ -76,3 +76,81 @@ internal struct HeadBuffer
         Head = default;
     }
 }
+
+/// <summary>What <see cref="HeadInput"/> needs from a head parser (request or response).</summary>
+internal interface IHeadParser
+{
+    /// <summary>The parser's input buffer.</summary>
+    [UnscopedRef]
+    ref HeadBuffer Buffer { get; }
+
+    /// <summary>Whether the head was parsed to completion or to an error (Reset is then required).</summary>
+    bool IsFinished { get; }
+
+    /// <summary>Parses from where the last call stopped, over the head bytes seen so far.</summary>
+    OperationStatus ParseCore<TSink>(ReadOnlySpan<byte> head, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TSink : struct, IHeaderSink;
+}
+
+/// <summary>
+/// The input side shared by the request and response parsers: contiguous input is parsed in place; input that spans
+/// segments (or follows a call that did) is copied in growing chunks, each parsed as it comes, just as a longer prefix
+/// passed by the caller would be. Generic over the parser struct, so nothing is boxed and calls are direct.
+/// </summary>
+internal static class HeadInput
+{
+    public static OperationStatus Parse<TParser, TSink>(ref TParser parser, ReadOnlyMemory<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TParser : struct, IHeadParser
+        where TSink : struct, IHeaderSink
+    {
+        EnsureParsable(ref parser);
+        return parser.Buffer.IsCopying
+            ? ParseCopied(ref parser, new ReadOnlySequence<byte>(source), ref sink, options, out bytesConsumed)
+            : parser.ParseCore(parser.Buffer.UseInPlace(source), ref sink, options, out bytesConsumed);
+    }
+
+    public static OperationStatus Parse<TParser, TSink>(ref TParser parser, in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TParser : struct, IHeadParser
+        where TSink : struct, IHeaderSink
+    {
+        EnsureParsable(ref parser);
+        return source.IsSingleSegment && !parser.Buffer.IsCopying
+            ? parser.ParseCore(parser.Buffer.UseInPlace(source.First), ref sink, options, out bytesConsumed)
+            : ParseCopied(ref parser, source, ref sink, options, out bytesConsumed);
+    }
+
+    /// <summary>Forgets everything the parser holds but its buffer's array.</summary>
+    public static void Reset<TParser>(ref TParser parser)
+        where TParser : struct, IHeadParser
+    {
+        HeadBuffer buffer = parser.Buffer;
+        buffer.Reset();
+        parser = default;
+        parser.Buffer = buffer;
+    }
+
+    private static OperationStatus ParseCopied<TParser, TSink>(ref TParser parser, in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
+        where TParser : struct, IHeadParser
+        where TSink : struct, IHeaderSink
+    {
+        long cap = (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1;
+        parser.Buffer.CopyNext(source, cap);
+        while (true)
+        {
+            OperationStatus status = parser.ParseCore(parser.Buffer.Head.Span, ref sink, options, out bytesConsumed);
+            if (status != OperationStatus.NeedMoreData || !parser.Buffer.CopyNext(source, cap))
+            {
+                return status;
+            }
+        }
+    }
+
+    private static void EnsureParsable<TParser>(ref TParser parser)
+        where TParser : struct, IHeadParser
+    {
+        if (parser.IsFinished)
+        {
+            throw new InvalidOperationException("This message has already been parsed to completion or to an error; call Reset() before parsing the next one.");
+        }
+    }
+}

@@ -107,56 +107,74 @@ public struct HeaderBlockReader
                 return Fail(ParseErrorKind.TooManyHeaders, pos, out error);
             }
 
-            // Field name: a run of token bytes that must end at the colon. Its length is judged before the byte that
-            // ends it, so the name-length error sits at the first byte past the limit whatever follows.
+            // The usual line takes one scan: the first control byte from the start of the name is the CR that ends the
+            // line (no name byte, nor the colon, is a control byte); the colon and the name's token check then run
+            // inside that bounded line. Anything unusual (a bad byte, a missing colon, a bare LF, a line not complete
+            // yet) goes to the byte-exact path below, which finds the precise error and offset.
             ReadOnlySpan<byte> line = window[pos..];
-            int colon = line.IndexOfAnyExcept(HttpCharacters.Token);
-            if ((colon < 0 ? line.Length : colon) > maxName)
+            int colon, valueStart, stop, lineEnd;
+            ReadOnlySpan<byte> rest;
+            int end = line.IndexOfAny(HttpCharacters.FieldValueStop);
+            if (end > 0 && end + 1 < line.Length && line[end] == CR && line[end + 1] == LF
+                && (colon = line[..end].IndexOf((byte)':')) > 0 && colon <= maxName
+                && line[..colon].IndexOfAnyExcept(HttpCharacters.Token) < 0)
             {
-                return Fail(ParseErrorKind.HeaderFieldTooLarge, pos + maxName, out error);
+                valueStart = pos + colon + 1;
+                rest = window[valueStart..];
+                stop = end - colon - 1;
+                lineEnd = pos + end + 2;
             }
-
-            if (colon < 0)
+            else
             {
-                break;
-            }
+                // Field name: a run of token bytes that must end at the colon. Its length is judged before the byte that
+                // ends it, so the name-length error sits at the first byte past the limit whatever follows.
+                colon = line.IndexOfAnyExcept(HttpCharacters.Token);
+                if ((colon < 0 ? line.Length : colon) > maxName)
+                {
+                    return Fail(ParseErrorKind.HeaderFieldTooLarge, pos + maxName, out error);
+                }
 
-            if (line[colon] != (byte)':' || colon == 0)
-            {
-                return Fail(HttpCharacters.IsWhitespace(line[colon]) ? ParseErrorKind.WhitespaceBeforeColon : ParseErrorKind.InvalidHeaderName, pos + colon, out error);
-            }
-
-            // Field value: one scan for the first control byte finds the line end and rejects NUL, bare CR and the rest.
-            int valueStart = pos + colon + 1;
-            ReadOnlySpan<byte> rest = window[valueStart..];
-            int stop = rest.IndexOfAny(HttpCharacters.FieldValueStop);
-            if (stop < 0)
-            {
-                break;
-            }
-
-            int lineEnd;
-            if (rest[stop] == CR)
-            {
-                if (stop + 1 >= rest.Length)
+                if (colon < 0)
                 {
                     break;
                 }
 
-                if (rest[stop + 1] != LF)
+                if (line[colon] != (byte)':' || colon == 0)
                 {
-                    return Fail(ParseErrorKind.InvalidLineEnding, valueStart + stop, out error);
+                    return Fail(HttpCharacters.IsWhitespace(line[colon]) ? ParseErrorKind.WhitespaceBeforeColon : ParseErrorKind.InvalidHeaderName, pos + colon, out error);
                 }
 
-                lineEnd = valueStart + stop + 2;
-            }
-            else if (rest[stop] == LF && allowBareLf)
-            {
-                lineEnd = valueStart + stop + 1;
-            }
-            else
-            {
-                return Fail(rest[stop] == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidHeaderValue, valueStart + stop, out error);
+                // Field value: one scan for the first control byte finds the line end and rejects NUL, bare CR and the rest.
+                valueStart = pos + colon + 1;
+                rest = window[valueStart..];
+                stop = rest.IndexOfAny(HttpCharacters.FieldValueStop);
+                if (stop < 0)
+                {
+                    break;
+                }
+
+                if (rest[stop] == CR)
+                {
+                    if (stop + 1 >= rest.Length)
+                    {
+                        break;
+                    }
+
+                    if (rest[stop + 1] != LF)
+                    {
+                        return Fail(ParseErrorKind.InvalidLineEnding, valueStart + stop, out error);
+                    }
+
+                    lineEnd = valueStart + stop + 2;
+                }
+                else if (rest[stop] == LF && allowBareLf)
+                {
+                    lineEnd = valueStart + stop + 1;
+                }
+                else
+                {
+                    return Fail(rest[stop] == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidHeaderValue, valueStart + stop, out error);
+                }
             }
 
             // OWS around the value is not part of it (RFC 9112 §5.1).

@@ -15,7 +15,7 @@ namespace HttpGen.Parsing;
 /// limits, into a buffer the parser owns and keeps across parses; a contiguous head is used in place.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public struct RequestHeadParser
+public struct RequestHeadParser : IHeadParser
 {
     private const byte CR = (byte)'\r';
     private const byte LF = (byte)'\n';
@@ -44,59 +44,23 @@ public struct RequestHeadParser
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>.</summary>
     public OperationStatus Parse<TSink>(ReadOnlyMemory<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
-        where TSink : struct, IHeaderSink
-    {
-        EnsureParsable();
-        return _buffer.IsCopying
-            ? ParseCopied(new ReadOnlySequence<byte>(source), ref sink, options, out bytesConsumed)
-            : ParseCore(_buffer.UseInPlace(source), ref sink, options, out bytesConsumed);
-    }
+        where TSink : struct, IHeaderSink =>
+        HeadInput.Parse(ref this, source, ref sink, options, out bytesConsumed);
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>, which may span segments.</summary>
     public OperationStatus Parse<TSink>(in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
-        where TSink : struct, IHeaderSink
-    {
-        EnsureParsable();
-        return source.IsSingleSegment && !_buffer.IsCopying
-            ? ParseCore(_buffer.UseInPlace(source.First), ref sink, options, out bytesConsumed)
-            : ParseCopied(source, ref sink, options, out bytesConsumed);
-    }
-
-    // Each chunk copied is parsed just as a longer prefix passed by the caller would be.
-    private OperationStatus ParseCopied<TSink>(in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
-        where TSink : struct, IHeaderSink
-    {
-        long cap = (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1;
-        _buffer.CopyNext(source, cap);
-        while (true)
-        {
-            OperationStatus status = ParseCore(_buffer.Head.Span, ref sink, options, out bytesConsumed);
-            if (status != OperationStatus.NeedMoreData || !_buffer.CopyNext(source, cap))
-            {
-                return status;
-            }
-        }
-    }
+        where TSink : struct, IHeaderSink =>
+        HeadInput.Parse(ref this, source, ref sink, options, out bytesConsumed);
 
     /// <summary>Forgets the parsed head and every value set, so that the next parse starts afresh. Keeps buffers.</summary>
-    public void Reset()
-    {
-        HeadBuffer buffer = _buffer;
-        buffer.Reset();
-        this = default;
-        _buffer = buffer;
-    }
+    public void Reset() => HeadInput.Reset(ref this);
 
-    private readonly void EnsureParsable()
-    {
-        if (_stage >= Stage.Done)
-        {
-            throw new InvalidOperationException("This message has already been parsed to completion or to an error; call Reset() before parsing the next one.");
-        }
-    }
+    [UnscopedRef]
+    ref HeadBuffer IHeadParser.Buffer => ref _buffer;
 
-    private OperationStatus ParseCore<TSink>(ReadOnlySpan<byte> head, ref TSink sink, ParserOptions options, out int bytesConsumed)
-        where TSink : struct, IHeaderSink
+    readonly bool IHeadParser.IsFinished => _stage >= Stage.Done;
+
+    OperationStatus IHeadParser.ParseCore<TSink>(ReadOnlySpan<byte> head, ref TSink sink, ParserOptions options, out int bytesConsumed)
     {
         bytesConsumed = 0;
         OperationStatus status;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
 namespace HttpGen.Parsing;
@@ -9,7 +10,7 @@ namespace HttpGen.Parsing;
 /// server sets before writing it. Generated response types hold one of these as a field.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public struct ResponseHeadParser
+public struct ResponseHeadParser : IHeadParser
 {
     private const byte CR = (byte)'\r';
     private const byte LF = (byte)'\n';
@@ -34,59 +35,23 @@ public struct ResponseHeadParser
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>.</summary>
     public OperationStatus Parse<TSink>(ReadOnlyMemory<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
-        where TSink : struct, IHeaderSink
-    {
-        EnsureParsable();
-        return _buffer.IsCopying
-            ? ParseCopied(new ReadOnlySequence<byte>(source), ref sink, options, out bytesConsumed)
-            : ParseCore(_buffer.UseInPlace(source), ref sink, options, out bytesConsumed);
-    }
+        where TSink : struct, IHeaderSink =>
+        HeadInput.Parse(ref this, source, ref sink, options, out bytesConsumed);
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>, which may span segments.</summary>
     public OperationStatus Parse<TSink>(in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
-        where TSink : struct, IHeaderSink
-    {
-        EnsureParsable();
-        return source.IsSingleSegment && !_buffer.IsCopying
-            ? ParseCore(_buffer.UseInPlace(source.First), ref sink, options, out bytesConsumed)
-            : ParseCopied(source, ref sink, options, out bytesConsumed);
-    }
+        where TSink : struct, IHeaderSink =>
+        HeadInput.Parse(ref this, source, ref sink, options, out bytesConsumed);
 
-    // As in RequestHeadParser: copy a multi-segment head in growing chunks, parsing each as it comes.
-    private OperationStatus ParseCopied<TSink>(in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
-        where TSink : struct, IHeaderSink
-    {
-        long cap = (long)options.MaxRequestLineLength + options.MaxHeaderBlockLength + 1;
-        _buffer.CopyNext(source, cap);
-        while (true)
-        {
-            OperationStatus status = ParseCore(_buffer.Head.Span, ref sink, options, out bytesConsumed);
-            if (status != OperationStatus.NeedMoreData || !_buffer.CopyNext(source, cap))
-            {
-                return status;
-            }
-        }
-    }
+    /// <summary>Forgets the parsed head and every value set, so that the next parse starts afresh. Keeps buffers.</summary>
+    public void Reset() => HeadInput.Reset(ref this);
 
-    /// <summary>Forgets the parsed head and every value set. Keeps buffers.</summary>
-    public void Reset()
-    {
-        HeadBuffer buffer = _buffer;
-        buffer.Reset();
-        this = default;
-        _buffer = buffer;
-    }
+    [UnscopedRef]
+    ref HeadBuffer IHeadParser.Buffer => ref _buffer;
 
-    private readonly void EnsureParsable()
-    {
-        if (_stage >= Stage.Done)
-        {
-            throw new InvalidOperationException("This message has already been parsed to completion or to an error; call Reset() before parsing the next one.");
-        }
-    }
+    readonly bool IHeadParser.IsFinished => _stage >= Stage.Done;
 
-    private OperationStatus ParseCore<TSink>(ReadOnlySpan<byte> head, ref TSink sink, ParserOptions options, out int bytesConsumed)
-        where TSink : struct, IHeaderSink
+    OperationStatus IHeadParser.ParseCore<TSink>(ReadOnlySpan<byte> head, ref TSink sink, ParserOptions options, out int bytesConsumed)
     {
         bytesConsumed = 0;
         OperationStatus status;
