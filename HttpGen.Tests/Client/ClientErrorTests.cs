@@ -237,7 +237,7 @@ public sealed class ClientTimeoutTests : ClientTestBase
     {
         Client = new HttpGenClient<ClientTestRequest, ClientTestResponse>(new HttpGenClientOptions { MaxConnectionsPerHost = 1, QueueTimeout = TimeSpan.FromMilliseconds(150) });
         Task busy = GetAsync("/slow?ms=2500");
-        await Task.Delay(50);
+        await WaitForServerRequestsAsync(1); // the busy request holds the only connection
         var watch = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<HttpGenClientException>(() => GetAsync("/cl"));
         Assert.Equal(HttpClientErrorKind.QueueTimeout, e.Kind);
@@ -252,7 +252,7 @@ public sealed class ClientTimeoutTests : ClientTestBase
     {
         Client = new HttpGenClient<ClientTestRequest, ClientTestResponse>(new HttpGenClientOptions { MaxConnectionsPerHost = 1 });
         Task busy = GetAsync("/slow?ms=800");
-        await Task.Delay(50);
+        await WaitForServerRequestsAsync(1); // the busy request holds the only connection
         var e = await Assert.ThrowsAsync<HttpGenClientException>(async () => await Client.SendAsync(Origin, Request("/cl"), timeout: TimeSpan.FromMilliseconds(150)));
         Assert.Equal(HttpClientErrorKind.RequestTimeout, e.Kind);
         await busy;
@@ -263,7 +263,7 @@ public sealed class ClientTimeoutTests : ClientTestBase
     {
         Client = new HttpGenClient<ClientTestRequest, ClientTestResponse>(new HttpGenClientOptions { MaxConnectionsPerHost = 1 });
         Task busy = GetAsync("/slow?ms=600");
-        await Task.Delay(50);
+        await WaitForServerRequestsAsync(1); // the busy request holds the only connection
         using var cts = new CancellationTokenSource(100);
         var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Client.SendAsync(Origin, Request("/cl"), cancellationToken: cts.Token));
         Assert.Equal(cts.Token, e.CancellationToken);

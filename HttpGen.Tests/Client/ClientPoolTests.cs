@@ -155,7 +155,7 @@ public sealed class ClientPoolTests : ClientTestBase
         Client = new HttpGenClient<ClientTestRequest, ClientTestResponse>(new HttpGenClientOptions { MaxConnectionsPerHost = 1 });
         await GetAsync("/cl");
         Task busy = GetAsync("/slow?ms=2000");
-        await Task.Delay(50);
+        await WaitForServerRequestsAsync(2); // the busy request holds the only connection
         Task waiting = GetAsync("/cl");
         await Task.Delay(50);
         var watch = Stopwatch.StartNew();

@@ -25,6 +25,20 @@ public abstract class ClientTestBase : IAsyncDisposable, Xunit.IAsyncLifetime
     protected ClientTestRequest Request(string target, RequestMethod method = RequestMethod.Get) =>
         new() { Method = method, Target = Encoding.ASCII.GetBytes(target), Host = Origin.HostHeader.Span };
 
+    /// <summary>Waits until the raw server has received <paramref name="count"/> requests in all (fails after 10 s).</summary>
+    protected async Task WaitForServerRequestsAsync(int count)
+    {
+        for (int i = 0; i < 1000 && Server.Requests < count; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        if (Server.Requests < count)
+        {
+            throw new Xunit.Sdk.XunitException($"the server saw {Server.Requests} requests, expected {count}");
+        }
+    }
+
     /// <summary>Sends a GET and reads the body as text.</summary>
     protected async Task<(int Status, string Body, int? ConnectionRequest)> GetAsync(string target, RequestMethod method = RequestMethod.Get)
     {
