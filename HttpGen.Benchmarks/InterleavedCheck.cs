@@ -13,8 +13,12 @@ internal static class InterleavedCheck
 {
     private const int InvocationsPerSample = 50;
 
-    public static void Run(bool quick)
+    /// <summary>One contender's figure: the 10th percentile and median of its samples, ns per request.</summary>
+    public sealed record Result(string Name, string Input, string Layout, double P10, double Median);
+
+    public static List<Result> Run(bool quick)
     {
+        var results = new List<Result>();
         int rounds = quick ? 200 : 6000;
         int warmup = rounds / 6;
         Console.WriteLine($"Interleaved check: {rounds - warmup} samples of {InvocationsPerSample * BenchmarkInput.RequestsPerInvoke} requests per contender, ns per request{(quick ? " (quick: code not yet fully optimized by the JIT, a smoke test only)" : "")}");
@@ -69,8 +73,11 @@ internal static class InterleavedCheck
                     List<double> sorted = samples[c];
                     sorted.Sort();
                     Console.WriteLine($"| {contenders[c].Name} | {input} | {layout} | {sorted[sorted.Count / 10]:F1} | {sorted[sorted.Count / 2]:F1} |");
+                    results.Add(new Result(contenders[c].Name, input, layout.ToString(), sorted[sorted.Count / 10], sorted[sorted.Count / 2]));
                 }
             }
         }
+
+        return results;
     }
 }

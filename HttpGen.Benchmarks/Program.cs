@@ -32,6 +32,7 @@ public static class Program
                 case "--with-node": withNode = true; break;
                 case "--no-node": noNode = true; break;
                 case "--interleaved": interleaved = true; break;
+                case "--write-docs": break;
                 default: bdnArgs.Add(arg); break;
             }
         }
@@ -52,7 +53,12 @@ public static class Program
 
         if (interleaved)
         {
-            InterleavedCheck.Run(IsDryRun(bdnArgs));
+            List<InterleavedCheck.Result> results = InterleavedCheck.Run(IsDryRun(bdnArgs));
+            if (args.Contains("--write-docs"))
+            {
+                WriteParseChart(results);
+            }
+
             return 0;
         }
 
@@ -75,6 +81,18 @@ public static class Program
         }
 
         return failures == 0 ? 0 : 1;
+    }
+
+    // docs/benchmarks-parse.svg: ns per request for each contender on each input (one request per buffer).
+    private static void WriteParseChart(List<InterleavedCheck.Result> results)
+    {
+        var rows = results
+            .Where(r => r.Layout == "Single")
+            .Select(r => (Group: $"{r.Input}.http", Label: r.Name, Value: r.P10, Highlight: r.Name == nameof(RequestParseBenchmarks.HttpGen)))
+            .ToList();
+        string path = Path.Combine(EndToEnd.ProcessTools.RepositoryRoot(), "docs", "benchmarks-parse.svg");
+        File.WriteAllText(path, EndToEnd.SvgChart.Render("Request head parse", "ns per request, 10th percentile, lower is better", rows));
+        Console.WriteLine("wrote " + path);
     }
 
     // "--job dry" / "-j dry": the Node part then takes a quick, smoke-test-sized sample too.
