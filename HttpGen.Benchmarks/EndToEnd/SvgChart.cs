@@ -47,7 +47,7 @@ internal static class SvgChart
     }
 
     private static string Format(double value) =>
-        value >= 100_000 ? value.ToString("N0", CultureInfo.InvariantCulture)
+        value >= 1_000 ? value.ToString("N0", CultureInfo.InvariantCulture)
         : value >= 100 ? value.ToString("F0", CultureInfo.InvariantCulture)
         : value.ToString("F1", CultureInfo.InvariantCulture);
 
