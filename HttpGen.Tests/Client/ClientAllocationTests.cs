@@ -98,16 +98,23 @@ public sealed class ClientAllocationTests(ITestOutputHelper output)
         var origin = new HttpOrigin("127.0.0.1", server.Port);
         var request = new ClientTestRequest { Target = "/plaintext"u8, Host = origin.HostHeader.Span };
         byte[] buffer = new byte[64];
+        // Best of three runs, as in the tests above: a single run can catch the runtime's own background work.
         long best = await Task.Run(async () =>
         {
             await LoopAsync(client, origin, request, buffer, WarmUp).ConfigureAwait(false);
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            await LoopAsync(client, origin, request, buffer, Iterations).ConfigureAwait(false);
-            return GC.GetTotalAllocatedBytes(precise: true) - before;
+            long lowest = long.MaxValue;
+            for (int run = 0; run < 3; run++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                await LoopAsync(client, origin, request, buffer, Iterations).ConfigureAwait(false);
+                lowest = Math.Min(lowest, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+
+            return lowest;
         });
 
         output.WriteLine($"with a listener: {(double)best / Iterations:F3} bytes/request, {Interlocked.Read(ref _measurements)} measurements");
-        Assert.True(Interlocked.Read(ref _measurements) >= Iterations, "the listener saw every request");
+        Assert.True(Interlocked.Read(ref _measurements) >= 3 * Iterations, "the listener saw every request");
         AssertNoPerRequestAllocation(best);
     }
 
