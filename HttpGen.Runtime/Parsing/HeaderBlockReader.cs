@@ -335,6 +335,19 @@ public struct HeaderBlockReader
 
     private void ReadConnectionOptions(ReadOnlySpan<byte> value)
     {
+        // Nearly every Connection header is exactly one of these two: decide it without the list parser.
+        if (System.Text.Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+        {
+            ConnectionKeepAlive = true;
+            return;
+        }
+
+        if (System.Text.Ascii.EqualsIgnoreCase(value, "close"u8))
+        {
+            ConnectionClose = true;
+            return;
+        }
+
         while (HeaderValueParsing.TryTakeListElement(ref value, out ReadOnlySpan<byte> option))
         {
             if (System.Text.Ascii.EqualsIgnoreCase(option, "close"u8))

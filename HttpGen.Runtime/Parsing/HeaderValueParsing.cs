@@ -111,6 +111,23 @@ public static class HeaderValueParsing
             return false;
         }
 
+        // The usual shape, "name" or "name:port" with a plain name: one scan settles it. Anything else (IP literals,
+        // percent-encodings, sub-delims) takes the full check below.
+        int plain = value.IndexOfAnyExcept(HttpCharacters.PlainHostName);
+        if (plain < 0)
+        {
+            return !requirePort;
+        }
+
+        if (plain > 0 && value[plain] == (byte)':')
+        {
+            ReadOnlySpan<byte> digits = value[(plain + 1)..];
+            if (digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
+            {
+                return !(requirePort && digits.IsEmpty);
+            }
+        }
+
         int hostEnd;
         if (value[0] == (byte)'[')
         {

@@ -25,6 +25,9 @@ internal static class HttpCharacters
     public static readonly SearchValues<byte> Host = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + "!$&'()*+,;=" + ":[]%"));
 
     /// <summary>reg-name bytes (RFC 3986 §3.2.2): unreserved, sub-delims and the '%' of a pct-encoding.</summary>
+    /// <summary>The bytes of the usual host name: letters, digits, '-' and '.'. A name made of these alone needs no other check.</summary>
+    public static readonly SearchValues<byte> PlainHostName = SearchValues.Create(Bytes(Alpha + Digit + "-."));
+
     public static readonly SearchValues<byte> RegName = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + "!$&'()*+,;=" + "%"));
 
     /// <summary>The bytes between the brackets of an IP-literal: IPv6 and IPvFuture (unreserved, sub-delims, ':').</summary>
