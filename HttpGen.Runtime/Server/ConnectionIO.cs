@@ -66,9 +66,7 @@ internal sealed class ConnectionIO : IDisposable
         {
             if (In.Length == 0)
             {
-                // A zero-byte receive completes when data is available: wait without holding a buffer, then rent one.
-                // It costs no extra system call: a receive that finds no data waits for readiness either way.
-                await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                // Released while idle; the loop waited for data (WaitForDataAsync) before asking for it.
                 In = ArrayPool<byte>.Shared.Rent(_initialReceiveBuffer);
             }
             else if (End == In.Length)
@@ -99,6 +97,25 @@ internal sealed class ConnectionIO : IDisposable
 
         End += received;
         return received;
+    }
+
+    /// <summary>
+    /// Waits, without a buffer, until data arrives (or the peer closes, or the deadline passes): the socket's own
+    /// zero-byte receive, returned as is, so that an idle connection waits in no state machine but its loop's. It costs
+    /// no extra system call: a receive that finds no data waits for readiness either way. Call <see cref="EndWait"/>
+    /// afterwards.
+    /// </summary>
+    public ValueTask<int> WaitForDataAsync(TimeSpan timeout)
+    {
+        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+        return Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+    }
+
+    /// <summary>Ends a <see cref="WaitForDataAsync"/>: clears the deadline and says whether it passed.</summary>
+    public bool EndWait()
+    {
+        Volatile.Write(ref _deadline, long.MaxValue);
+        return _timedOut;
     }
 
     /// <summary>

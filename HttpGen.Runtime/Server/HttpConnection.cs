@@ -115,6 +115,25 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                     int received;
                     try
                     {
+                        if (idle)
+                        {
+                            // Idle: wait for the next request holding no buffer and no state machine but this one.
+                            try
+                            {
+                                await _io.WaitForDataAsync(_options.KeepAliveTimeout).ConfigureAwait(false);
+                            }
+                            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                            {
+                                _io.EndWait();
+                                return; // reset or aborted while idle
+                            }
+
+                            if (_io.EndWait())
+                            {
+                                return; // the keep-alive timeout passed: close without a word
+                            }
+                        }
+
                         received = await _io.ReceiveAsync(idle ? _options.KeepAliveTimeout : _options.RequestHeadTimeout).ConfigureAwait(false);
                     }
                     catch (TimeoutException)
