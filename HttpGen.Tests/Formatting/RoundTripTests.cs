@@ -60,13 +60,7 @@ public class RoundTripTests
             sent.BodyFraming = framing;
             bool keepAlive = random.Next(4) != 0;
             sent.KeepAlive = keepAlive;
-            var extras = new List<(string, string)>();
-            for (int e = random.Next(4); e > 0; e--)
-            {
-                (string, string) extra = ("X-" + RandomString(random, TokenChars, 1, 20), RandomValue(random));
-                extras.Add(extra);
-                sent.ExtraHeaders.Add(extra.Item1, extra.Item2);
-            }
+            List<(string Name, string Value)> extras = AddRandomExtraHeaders(random, sent.ExtraHeaders);
 
             sent.WriteTo(writer);
             string context = $"case {i}: {Encoding.Latin1.GetString(writer.WrittenSpan)}";
@@ -131,13 +125,7 @@ public class RoundTripTests
             sent.BodyFraming = framing;
             bool keepAlive = random.Next(4) != 0;
             sent.KeepAlive = keepAlive;
-            var extras = new List<(string, string)>();
-            for (int e = random.Next(4); e > 0; e--)
-            {
-                (string, string) extra = ("X-" + RandomString(random, TokenChars, 1, 20), RandomValue(random));
-                extras.Add(extra);
-                sent.ExtraHeaders.Add(extra.Item1, extra.Item2);
-            }
+            List<(string Name, string Value)> extras = AddRandomExtraHeaders(random, sent.ExtraHeaders);
 
             sent.WriteTo(writer);
             string context = $"case {i}: {Encoding.Latin1.GetString(writer.WrittenSpan)}";
@@ -161,6 +149,20 @@ public class RoundTripTests
             Assert.True((keepAlive && framing.Kind != BodyKind.ReadToClose) == received.KeepAlive, context);
             AssertExtras(extras, received.Headers, context);
         }
+    }
+
+    // Up to three undeclared headers, added to the message and returned for comparison.
+    private static List<(string Name, string Value)> AddRandomExtraHeaders(Random random, HeaderList headers)
+    {
+        var extras = new List<(string Name, string Value)>();
+        for (int e = random.Next(4); e > 0; e--)
+        {
+            (string Name, string Value) extra = ("X-" + RandomString(random, TokenChars, 1, 20), RandomValue(random));
+            extras.Add(extra);
+            headers.Add(extra.Name, extra.Value);
+        }
+
+        return extras;
     }
 
     private static void AssertExtras(List<(string Name, string Value)> extras, HeaderFieldEnumerator headers, string context)
