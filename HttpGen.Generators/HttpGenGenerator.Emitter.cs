@@ -94,8 +94,8 @@ public sealed partial class HttpGenGenerator
             if (spec.Headers.Count > 0)
             {
                 w.Line();
-                w.Line("// One bit per declared header, set when the header was parsed or set. Byte values are views into the");
-                w.Line("// parsed head, or into memory given to a setter.");
+                w.Line("// One bit per declared header, set when the header was parsed or set. Byte values are ranges into the");
+                w.Line("// parsed head, read from the buffer of the latest TryParse call, or memory given to a setter.");
                 w.Line("private ulong __present;");
                 foreach (HeaderPropertySpec h in spec.Headers)
                 {
@@ -103,10 +103,10 @@ public sealed partial class HttpGenGenerator
                     switch (h.ValueKind)
                     {
                         case HeaderValueKind.Span or HeaderValueKind.HeaderValue:
-                            w.Line("private global::System.ReadOnlyMemory<byte> " + BytesField(h) + ";");
+                            w.Line("private " + Parsing + ".HeaderBytes " + BytesField(h) + ";");
                             break;
                         case HeaderValueKind.String:
-                            w.Line("private global::System.ReadOnlyMemory<byte> " + BytesField(h) + ";");
+                            w.Line("private " + Parsing + ".HeaderBytes " + BytesField(h) + ";");
                             w.Line("private string? " + StringField(h) + "; // decoded on first read, or set");
                             break;
                         case HeaderValueKind.Int64:
@@ -265,7 +265,7 @@ public sealed partial class HttpGenGenerator
                         w.CloseBrace();
                         w.Line("else");
                         w.OpenBrace();
-                        w.Line("writer.WriteHeader(" + name + ", " + BytesField(h) + ".Span);");
+                        w.Line("writer.WriteHeader(" + name + ", " + ValueOf(h) + ".Span);");
                         w.CloseBrace();
                         break;
                     case HeaderValueKind.Int64 or HeaderValueKind.Int32:
@@ -275,7 +275,7 @@ public sealed partial class HttpGenGenerator
                         w.Line("writer.WriteHeader(" + name + ", global::System.ReadOnlySpan<byte>.Empty);");
                         break;
                     default:
-                        w.Line("writer.WriteHeader(" + name + ", " + BytesField(h) + ".Span);");
+                        w.Line("writer.WriteHeader(" + name + ", " + ValueOf(h) + ".Span);");
                         break;
                 }
 
@@ -411,9 +411,9 @@ public sealed partial class HttpGenGenerator
                 string present = "(__present & " + BitName(h) + ") != 0";
                 string getter = h.ValueKind switch
                 {
-                    HeaderValueKind.Span => BytesField(h) + ".Span",
-                    HeaderValueKind.HeaderValue => present + " ? " + Runtime + ".HeaderValue.FromParsed(" + BytesField(h) + ") : default",
-                    HeaderValueKind.String => present + " ? (" + StringField(h) + " ??= global::System.Text.Encoding.Latin1.GetString(" + BytesField(h) + ".Span)) : null",
+                    HeaderValueKind.Span => ValueOf(h) + ".Span",
+                    HeaderValueKind.HeaderValue => present + " ? " + Runtime + ".HeaderValue.FromParsed(" + ValueOf(h) + ") : default",
+                    HeaderValueKind.String => present + " ? (" + StringField(h) + " ??= global::System.Text.Encoding.Latin1.GetString(" + ValueOf(h) + ".Span)) : null",
                     HeaderValueKind.Int64 or HeaderValueKind.Int32 => present + " ? " + NumberField(h) + " : null",
                     _ => present,
                 };
@@ -445,12 +445,12 @@ public sealed partial class HttpGenGenerator
             {
                 case HeaderValueKind.Span:
                     w.Line(validate + "value, nameof(value));");
-                    w.Line(BytesField(h) + " = __arena.Copy(value);");
+                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Set(__arena.Copy(value));");
                     w.Line("__present = value.IsEmpty ? __present & ~" + BitName(h) + " : __present | " + BitName(h) + ";");
                     break;
                 case HeaderValueKind.HeaderValue:
                     w.Line(validate + "value.Span, nameof(value));");
-                    w.Line(BytesField(h) + " = value.Memory;");
+                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Set(value.Memory);");
                     w.Line("__present = value.IsPresent ? __present | " + BitName(h) + " : __present & ~" + BitName(h) + ";");
                     break;
                 case HeaderValueKind.String:
@@ -624,7 +624,7 @@ public sealed partial class HttpGenGenerator
                     w.Line("__present |= " + Bit(h) + ";");
                     if (h.ValueKind is HeaderValueKind.Span or HeaderValueKind.HeaderValue or HeaderValueKind.String)
                     {
-                        w.Line(BytesField(h) + " = __parser.SliceMemory(range);");
+                        w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Parsed(range);");
                     }
 
                     w.CloseBrace();
@@ -642,6 +642,9 @@ public sealed partial class HttpGenGenerator
         }
 
         private static string BytesField(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "Bytes";
+
+        // The value bytes, read when needed: a parsed value from the buffer of the latest TryParse call.
+        private static string ValueOf(HeaderPropertySpec h) => "__parser.Value(" + BytesField(h) + ")";
 
         private static string StringField(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "String";
 

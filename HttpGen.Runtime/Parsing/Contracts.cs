@@ -9,6 +9,37 @@ namespace HttpGen.Parsing;
 public readonly record struct HeaderRange(int Start, int Length);
 
 /// <summary>
+/// The value of a declared header as generated code keeps it: where it lies in the parsed head, or the memory a setter
+/// was given. A parsed value is kept as a range, never as a view, because the caller may pass the same bytes in another
+/// buffer on every call: the value is read from the buffer of the latest call, when it is read.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct HeaderBytes
+{
+    private readonly ReadOnlyMemory<byte> _set;
+    private readonly HeaderRange _parsed;
+
+    private HeaderBytes(ReadOnlyMemory<byte> set, HeaderRange parsed)
+    {
+        _set = set;
+        _parsed = parsed;
+    }
+
+    /// <summary>A value that lies at <paramref name="range"/> in the parsed head.</summary>
+    /// <param name="range">Where the trimmed value lies.</param>
+    /// <returns>The stored value.</returns>
+    public static HeaderBytes Parsed(HeaderRange range) => new(default, range);
+
+    /// <summary>A value given to a setter (validated again when it is written).</summary>
+    /// <param name="value">The value bytes.</param>
+    /// <returns>The stored value.</returns>
+    public static HeaderBytes Set(ReadOnlyMemory<byte> value) => new(value, default);
+
+    // An empty set value and an empty parsed one read the same: nothing.
+    internal ReadOnlyMemory<byte> Resolve(ReadOnlyMemory<byte> head) => _set.IsEmpty ? head.Slice(_parsed.Start, _parsed.Length) : _set;
+}
+
+/// <summary>
 /// Implemented by the struct the generator emits for each message type: it recognises the type's header names and
 /// stores their values. The parser is generic over it, so the JIT specializes the header loop for every message type.
 /// </summary>

@@ -307,8 +307,8 @@ public struct ResponseHeadParser : IHeadParser
     /// <summary>The bytes of <paramref name="range"/>.</summary>
     public readonly ReadOnlySpan<byte> Slice(HeaderRange range) => _buffer.Head.Span.Slice(range.Start, range.Length);
 
-    /// <summary>The bytes of <paramref name="range"/> as memory.</summary>
-    public readonly ReadOnlyMemory<byte> SliceMemory(HeaderRange range) => _buffer.Head.Slice(range.Start, range.Length);
+    /// <summary>The bytes of a declared header's value: from the buffer of the latest parse call, or as set.</summary>
+    public readonly ReadOnlyMemory<byte> Value(HeaderBytes value) => value.Resolve(_buffer.Head);
 
     /// <summary>The bytes of <paramref name="range"/> decoded as Latin-1 (allocates).</summary>
     public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));
