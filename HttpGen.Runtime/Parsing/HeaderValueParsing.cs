@@ -161,6 +161,56 @@ public static class HeaderValueParsing
         return rest[0] == (byte)':' && !(requirePort && port.IsEmpty) && port.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
     }
 
+    /// <summary>
+    /// Index of the first byte of a request-target (made of <see cref="HttpCharacters.Target"/> bytes) that no form
+    /// allows where it stands, or -1: a '%' not followed by two hex digits (RFC 3986 §2.1), or a '[' or ']' in the path,
+    /// where RFC 3986 §3.3 allows only pchar. Brackets enclose an IP literal in the authority, and are accepted in the
+    /// query (a documented decision: PHP-style <c>a[]=1</c> is common there); CONNECT's authority-form has no path.
+    /// </summary>
+    /// <param name="target">The target bytes.</param>
+    /// <param name="method">The request method; the path is looked for unless it is CONNECT.</param>
+    /// <returns>The index, or -1.</returns>
+    internal static int IndexOfTargetFault(ReadOnlySpan<byte> target, RequestMethod method)
+    {
+        int fault = IndexOfBadPercentEncoding(target);
+        int bracket = method == RequestMethod.Connect ? -1 : IndexOfBracketInPath(target);
+        return bracket >= 0 && (fault < 0 || bracket < fault) ? bracket : fault;
+    }
+
+    private static int IndexOfBracketInPath(ReadOnlySpan<byte> target)
+    {
+        if (target.IndexOfAny((byte)'[', (byte)']') < 0)
+        {
+            return -1;
+        }
+
+        // origin-form starts with its path; absolute-form (scheme "://" authority) has it after the authority. Any
+        // other shape has no path, or no valid form at all, which the caller reports at the target's first byte.
+        int pathStart = 0;
+        if (target[0] != (byte)'/')
+        {
+            int schemeEnd = target.IndexOfAnyExcept(HttpCharacters.Scheme);
+            if (!HttpCharacters.IsAlpha(target[0]) || schemeEnd < 0 || !target[schemeEnd..].StartsWith("://"u8))
+            {
+                return -1;
+            }
+
+            int authorityStart = schemeEnd + 3;
+            int authorityLength = target[authorityStart..].IndexOfAny((byte)'/', (byte)'?');
+            if (authorityLength < 0)
+            {
+                return -1;
+            }
+
+            pathStart = authorityStart + authorityLength;
+        }
+
+        ReadOnlySpan<byte> path = target[pathStart..];
+        int query = path.IndexOf((byte)'?');
+        int bracket = (query < 0 ? path : path[..query]).IndexOfAny((byte)'[', (byte)']');
+        return bracket < 0 ? -1 : pathStart + bracket;
+    }
+
     /// <summary>Index of the first '%' that is not followed by two hex digits (RFC 3986 §2.1), or -1.</summary>
     /// <param name="text">URI text.</param>
     /// <returns>The index, or -1 when every percent-encoding is valid.</returns>

@@ -22,8 +22,14 @@ public struct RequestHeadParser : IHeadParser
 
     private enum Stage : byte { RequestLine, Headers, Done, Failed }
 
+    // The part of the request line being read: empty lines before it, method, target, version.
+    private enum LinePart : byte { Leading, Method, Target, Version }
+
     private HeadBuffer _buffer;
     private Stage _stage;
+    private LinePart _part;
+    private int _partStart; // where the current part of the request line starts
+    private int _scanned;   // how far the current part was read by earlier calls: its scan resumes here
     private HeaderBlockReader _headers;
     private RequestMethod _method;
     private ProtocolVersion _version;
@@ -117,95 +123,135 @@ public struct RequestHeadParser : IHeadParser
         OperationStatus status = ParseRequestLineIn(window, options.AllowBareLineFeed);
         if (status == OperationStatus.NeedMoreData && truncated)
         {
-            return Fail(ParseErrorKind.RequestLineTooLong, limit);
+            // A method still running at the limit is not a long URI: a server that gets a method longer than any it
+            // implements answers 501 (RFC 9112 §3). Anything else that long is a long target: 414.
+            return Fail(_part == LinePart.Method ? ParseErrorKind.MethodTooLong : ParseErrorKind.RequestLineTooLong, limit);
         }
 
         return status;
     }
 
+    // Resumable: the parts already read are kept, and the scan of the unfinished one goes on from where the last call
+    // stopped, so a line that arrives a byte at a time is read once. Error offsets are where a one-shot parse puts them.
     private OperationStatus ParseRequestLineIn(ReadOnlySpan<byte> window, bool allowBareLf)
     {
-        // A server should ignore empty lines before a request line (RFC 9112 §2.2): a client may send a stray CRLF
-        // after a body.
-        int pos = 0;
-        while (pos < window.Length && (window[pos] == CR || window[pos] == LF))
+        int pos = _scanned;
+        if (Math.Max(pos, _partStart) > window.Length)
         {
-            if (window[pos] == LF)
+            // Read further than this head reaches (a multi-segment head is copied in growing chunks, so a call may see
+            // less than the one before): nothing new to judge yet.
+            return OperationStatus.NeedMoreData;
+        }
+
+        if (_part == LinePart.Leading)
+        {
+            // A server should ignore empty lines before a request line (RFC 9112 §2.2): a client may send a stray CRLF
+            // after a body.
+            while (pos < window.Length && (window[pos] == CR || window[pos] == LF))
             {
-                if (!allowBareLf)
+                if (window[pos] == LF)
+                {
+                    if (!allowBareLf)
+                    {
+                        return Fail(ParseErrorKind.InvalidLineEnding, pos);
+                    }
+
+                    pos++;
+                }
+                else if (pos + 1 >= window.Length)
+                {
+                    break;
+                }
+                else if (window[pos + 1] != LF)
                 {
                     return Fail(ParseErrorKind.InvalidLineEnding, pos);
                 }
-
-                pos++;
+                else
+                {
+                    pos += 2;
+                }
             }
-            else if (pos + 1 >= window.Length)
+
+            _scanned = pos;
+            if (pos >= window.Length || window[pos] == CR)
             {
                 return OperationStatus.NeedMoreData;
             }
-            else if (window[pos + 1] != LF)
+
+            _part = LinePart.Method;
+            _partStart = pos;
+        }
+
+        if (_part == LinePart.Method)
+        {
+            // method = token, then exactly one SP
+            int length = window[pos..].IndexOfAnyExcept(HttpCharacters.Token);
+            if (length < 0)
             {
-                return Fail(ParseErrorKind.InvalidLineEnding, pos);
+                _scanned = window.Length;
+                return OperationStatus.NeedMoreData;
             }
-            else
+
+            pos += length;
+            byte stop = window[pos];
+            int start = _partStart;
+            if (stop != (byte)' ' || pos == start)
             {
-                pos += 2;
+                // White space or a line end where the method or its SP belongs breaks the line's shape; any other byte
+                // is simply not a token character.
+                return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidMethod, pos);
             }
+
+            _rawMethod = new HeaderRange(start, pos - start);
+            _method = ClassifyMethod(window[start..pos]);
+            pos++;
+            _part = LinePart.Target;
+            _partStart = pos;
         }
 
-        // method = token, then exactly one SP
-        ReadOnlySpan<byte> rest = window[pos..];
-        int methodLength = rest.IndexOfAnyExcept(HttpCharacters.Token);
-        if (methodLength < 0)
+        if (_part == LinePart.Target)
         {
-            return OperationStatus.NeedMoreData;
+            // request-target: the bytes RFC 3986 allows, then exactly one SP
+            int length = window[pos..].IndexOfAnyExcept(HttpCharacters.Target);
+            if (length < 0)
+            {
+                _scanned = window.Length;
+                return OperationStatus.NeedMoreData;
+            }
+
+            pos += length;
+            int start = _partStart;
+            ReadOnlySpan<byte> target = window[start..pos];
+
+            // The earliest fault inside the target comes before the byte that ended it.
+            int fault = HeaderValueParsing.IndexOfTargetFault(target, _method);
+            if (fault >= 0)
+            {
+                return Fail(ParseErrorKind.InvalidRequestTarget, start + fault);
+            }
+
+            byte stop = window[pos];
+            if (stop != (byte)' ' || target.IsEmpty)
+            {
+                return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidRequestTarget, pos);
+            }
+
+            _target = new HeaderRange(start, target.Length);
+            if (!ClassifyTarget(target, start, _method))
+            {
+                return OperationStatus.InvalidData;
+            }
+
+            pos++;
+            _part = LinePart.Version;
+            _partStart = pos;
         }
-
-        byte stop = rest[methodLength];
-        if (stop != (byte)' ' || methodLength == 0)
-        {
-            // White space or a line end where the method or its SP belongs breaks the line's shape; any other byte
-            // is simply not a token character.
-            return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidMethod, pos + methodLength);
-        }
-
-        _rawMethod = new HeaderRange(pos, methodLength);
-        _method = ClassifyMethod(rest[..methodLength]);
-        pos += methodLength + 1;
-
-        // request-target: the bytes RFC 3986 allows, then exactly one SP
-        rest = window[pos..];
-        int targetLength = rest.IndexOfAnyExcept(HttpCharacters.Target);
-        if (targetLength < 0)
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        // The earliest fault wins: a bad percent-encoding comes before the byte that ended the target.
-        int badPercent = HeaderValueParsing.IndexOfBadPercentEncoding(rest[..targetLength]);
-        if (badPercent >= 0)
-        {
-            return Fail(ParseErrorKind.InvalidRequestTarget, pos + badPercent);
-        }
-
-        stop = rest[targetLength];
-        if (stop != (byte)' ' || targetLength == 0)
-        {
-            return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidRequestTarget, pos + targetLength);
-        }
-
-        _target = new HeaderRange(pos, targetLength);
-        if (!ClassifyTarget(rest[..targetLength], pos, _method))
-        {
-            return OperationStatus.InvalidData;
-        }
-
-        pos += targetLength + 1;
 
         // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF. The two supported versions are one 64-bit compare;
         // anything else is checked byte by byte as far as it has arrived, so that a malformed version fails on its
-        // first wrong byte however the input is split.
-        rest = window[pos..];
+        // first wrong byte however the input is split. It is short: judged anew from its first byte on every call.
+        pos = _partStart;
+        ReadOnlySpan<byte> rest = window[pos..];
         ulong version = rest.Length >= 8 ? HeaderNameMatching.Read64(rest, 0) : 0;
         bool supported = version == Http11 || version == Http10;
         if (!supported)

@@ -32,6 +32,7 @@ public struct ResponseHeadParser : IHeadParser
     private bool _connectionClose;
     private bool _announceKeepAlive;
     private ParseError _error;
+    private int _reasonScanned; // how far earlier calls read the reason phrase: its scan resumes here
 
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>.</summary>
     public OperationStatus Parse<TSink>(ReadOnlyMemory<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
@@ -147,19 +148,24 @@ public struct ResponseHeadParser : IHeadParser
             return Fail(ParseErrorKind.InvalidStatusLine, 12);
         }
 
-        // reason-phrase = *( HTAB / SP / VCHAR / obs-text ): one scan for the first control byte finds its end.
+        // reason-phrase = *( HTAB / SP / VCHAR / obs-text ): one scan for the first control byte finds its end. It
+        // resumes where the last call's stopped, so a phrase that arrives a byte at a time is read once.
         ReadOnlySpan<byte> reason = window[13..];
-        int stop = reason.IndexOfAny(HttpCharacters.FieldValueStop);
+        int from = Math.Min(_reasonScanned, reason.Length);
+        int stop = reason[from..].IndexOfAny(HttpCharacters.FieldValueStop);
         if (stop < 0)
         {
+            _reasonScanned = Math.Max(_reasonScanned, reason.Length);
             return OperationStatus.NeedMoreData;
         }
 
+        stop += from;
         int lineEnd;
         if (reason[stop] == CR)
         {
             if (stop + 1 >= reason.Length)
             {
+                _reasonScanned = stop;
                 return OperationStatus.NeedMoreData;
             }
 

@@ -191,6 +191,8 @@ public class FormattingTests
     [InlineData("/a\r\n")]
     [InlineData("")]
     [InlineData("/frag#x")]
+    [InlineData("/a[0]")]
+    [InlineData("http://[::1]:80/p]?q")]
     public void Invalid_targets_and_methods_are_rejected(string target)
     {
         var q = new ClientRequest();
@@ -199,6 +201,16 @@ public class FormattingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => q.Method = RequestMethod.Custom);
         Assert.Throws<ArgumentOutOfRangeException>(() => new OrderResponse().StatusCode = 42);
         Assert.Throws<ArgumentOutOfRangeException>(() => q.MaxForwards = -1);
+    }
+
+    [Theory]
+    [InlineData("/?a[]=1")]
+    [InlineData("http://[::1]:8080/p?x[0]=1")]
+    [InlineData("/a%5B0%5D")]
+    public void Brackets_in_a_query_or_an_ip_literal_are_accepted_in_a_target(string target)
+    {
+        var q = new ClientRequest { Target = Encoding.Latin1.GetBytes(target), Host = "h"u8 };
+        Assert.StartsWith("GET " + target + " HTTP/1.1\r\n", Format(q));
     }
 
     [Fact]
