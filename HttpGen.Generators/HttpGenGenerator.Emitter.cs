@@ -218,10 +218,9 @@ public sealed partial class HttpGenGenerator
             w.Line("/// <param name=\"destination\">Where to write.</param>");
             w.Line("/// <param name=\"bytesWritten\">The head's length; 0 when it did not fit.</param>");
             w.Line("/// <returns>False when <paramref name=\"destination\"/> is too small.</returns>");
-            if (request)
-            {
-                w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No Host header was set (HTTP/1.1 requires one).</exception>");
-            }
+            w.Line(request
+                ? "/// <exception cref=\"global::System.InvalidOperationException\">No Host header was set (HTTP/1.1 requires one), or a value's memory changed after it was set and now holds a control byte.</exception>"
+                : "/// <exception cref=\"global::System.InvalidOperationException\">A value's memory changed after it was set and now holds a control byte.</exception>");
 
             w.Line("public bool TryFormat(global::System.Span<byte> destination, out int bytesWritten)");
             w.OpenBrace();
@@ -437,7 +436,8 @@ public sealed partial class HttpGenGenerator
             }
         }
 
-        // Setters validate once, here, so that nothing invalid can reach the wire; clearing a value removes the header.
+        // Setters validate here, so that a bad value fails where it is set; clearing a value removes the header. Memory a
+        // setter keeps (a HeaderValue) may change later: HeadWriter checks every value again as it writes it.
         private static void EmitSetterBody(SourceWriter w, HeaderPropertySpec h)
         {
             string validate = Formatting + ".HeaderValidation.ValidateValue(";

@@ -43,7 +43,8 @@ public readonly struct HeaderValue : IEquatable<HeaderValue>
 
     /// <summary>
     /// Creates a present value from bytes, validating them as a field value: no CR, LF, NUL or other control
-    /// character except HTAB, and no leading or trailing white space. The bytes are not copied.
+    /// character except HTAB, and no leading or trailing white space. The bytes are not copied: writing a head checks
+    /// them again, and refuses (<see cref="InvalidOperationException"/>) a value whose bytes were changed into a control byte.
     /// </summary>
     /// <param name="value">The value bytes.</param>
     /// <returns>The value.</returns>

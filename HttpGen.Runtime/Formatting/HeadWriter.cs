@@ -6,8 +6,15 @@ namespace HttpGen.Formatting;
 /// <summary>
 /// Writes a message head into a span for generated <c>TryFormat</c> methods. Every write checks space; once one does
 /// not fit, the rest are skipped and <see cref="TryComplete"/> reports failure, so callers need no checks in between.
-/// Values are written as given: they were validated when they were set.
 /// </summary>
+/// <remarks>
+/// Values were validated when they were set, but many are views of memory the caller still owns (a
+/// <see cref="HeaderValue"/> made from a buffer, the values and request line of a parsed head): the caller may have
+/// changed it since. So the bytes of every method, target, reason phrase and header value are checked again once
+/// copied into the destination, where nobody else can change them: a CR, LF, NUL or other control byte there is
+/// refused with <see cref="InvalidOperationException"/>, and header injection stays impossible. The check is one
+/// vectorized scan of bytes just written, and allocates nothing.
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public ref struct HeadWriter
 {
@@ -60,11 +67,12 @@ public ref struct HeadWriter
     }
 
     /// <summary>Writes <c>method SP target SP HTTP/1.1 CRLF</c>.</summary>
+    /// <exception cref="InvalidOperationException">The method is not a token, or the target holds a byte no target may hold.</exception>
     public void WriteRequestLine(ReadOnlySpan<byte> method, ReadOnlySpan<byte> target)
     {
-        Write(method);
+        CheckWritten(Copy(method), Parsing.HttpCharacters.Token, except: true, "The method"u8);
         Write(" "u8);
-        Write(target);
+        CheckWritten(Copy(target), Parsing.HttpCharacters.Target, except: true, "The request-target"u8);
         Write(" HTTP/1.1\r\n"u8);
     }
 
@@ -74,23 +82,27 @@ public ref struct HeadWriter
         Write("HTTP/1.1 "u8);
         WriteDecimal(statusCode);
         Write(" "u8);
-        Write(reason);
+        CheckWritten(Copy(reason), Parsing.HttpCharacters.FieldValueStop, except: false, "The reason phrase"u8);
         Write("\r\n"u8);
     }
 
     /// <summary>Writes <c>nameColonSpace value CRLF</c>, where the first argument is a pre-encoded <c>"Name: "u8</c>.</summary>
+    /// <exception cref="InvalidOperationException">The value holds a control byte other than HTAB.</exception>
     public void WriteHeader(ReadOnlySpan<byte> nameColonSpace, ReadOnlySpan<byte> value)
     {
         Write(nameColonSpace);
-        Write(value);
+        CheckWritten(Copy(value), Parsing.HttpCharacters.FieldValueStop, except: false, nameColonSpace);
         Write("\r\n"u8);
     }
 
     /// <summary>Writes a header whose value is Latin-1 text.</summary>
+    /// <exception cref="InvalidOperationException">The value holds a control character other than HTAB.</exception>
     public void WriteHeader(ReadOnlySpan<byte> nameColonSpace, string value)
     {
         Write(nameColonSpace);
+        int start = _position;
         WriteLatin1(value);
+        CheckWritten(_overflow ? default : _destination[start.._position], Parsing.HttpCharacters.FieldValueStop, except: false, nameColonSpace);
         Write("\r\n"u8);
     }
 
@@ -130,6 +142,35 @@ public ref struct HeadWriter
         {
             Write("Connection: close\r\n"u8);
         }
+    }
+
+    // Writes caller-owned bytes and returns the copy (empty once out of room: the head is written again, bigger).
+    private Span<byte> Copy(ReadOnlySpan<byte> bytes)
+    {
+        int start = _position;
+        Write(bytes);
+        return _overflow ? default : _destination[start.._position];
+    }
+
+    // Checks bytes already in the destination: `except` means every byte must be in `set`, otherwise none may be.
+    // `what` names them: "The method"u8 and the like, or a header's "Name: "u8.
+    private static void CheckWritten(Span<byte> written, System.Buffers.SearchValues<byte> set, bool except, ReadOnlySpan<byte> what)
+    {
+        int bad = except ? written.IndexOfAnyExcept(set) : written.IndexOfAny(set);
+        if (bad >= 0)
+        {
+            ThrowChanged(what, written[bad]);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowChanged(ReadOnlySpan<byte> what, byte bad)
+    {
+        string name = Encoding.Latin1.GetString(what);
+        name = name.EndsWith(": ", StringComparison.Ordinal) ? "The value of " + name[..^2] : name;
+        throw new InvalidOperationException(
+            $"{name} holds byte 0x{bad:X2}, which cannot be written: the memory behind it was changed after it was set or parsed. " +
+            "Memory given to a setter (HeaderValue.Create) and a parsed buffer must stay unchanged until the head is written.");
     }
 
     /// <summary>Writes the blank line that ends the head.</summary>

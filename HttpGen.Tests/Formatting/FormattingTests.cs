@@ -203,6 +203,25 @@ public class FormattingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => q.MaxForwards = -1);
     }
 
+    [Fact]
+    public void A_negative_body_length_is_rejected_when_set()
+    {
+        var r = new OrderResponse();
+        Assert.Throws<ArgumentOutOfRangeException>(() => r.BodyFraming = new BodyFraming(BodyKind.ContentLength, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => r.BodyFraming = new BodyFraming(BodyKind.Chunked, long.MinValue));
+        var five = new BodyFraming(BodyKind.ContentLength, 5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => r.BodyFraming = five with { ContentLength = -5 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => r.ContentLength = -1);
+        var q = new ClientRequest { Host = "h"u8 };
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.BodyFraming = new BodyFraming(BodyKind.ContentLength, -1));
+
+        // Nothing was stored, and a valid length is written as set.
+        Assert.Equal(default, r.BodyFraming);
+        r.BodyFraming = five;
+        Assert.Contains("\r\nContent-Length: 5\r\n", Format(r));
+        Assert.Equal(default, q.BodyFraming);
+    }
+
     [Theory]
     [InlineData("/?a[]=1")]
     [InlineData("http://[::1]:8080/p?x[0]=1")]
