@@ -15,7 +15,7 @@ namespace HttpGen.Parsing;
 /// limits, into a buffer the parser owns and keeps across parses; a contiguous head is used in place.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public struct RequestHeadParser : IHeadParser
+public partial struct RequestHeadParser : IHeadParser
 {
     private const byte CR = (byte)'\r';
     private const byte LF = (byte)'\n';
@@ -43,7 +43,7 @@ public struct RequestHeadParser : IHeadParser
     private bool _connectionClose;
     private ParseError _error;
 
-    // Values set for writing a request (client side). A set target or method replaces the parsed one.
+    // Values set for writing a request (client side; RequestHeadParser.Writing.cs). A set target or method replaces the parsed one.
     private bool _targetSet;
     private ReadOnlyMemory<byte> _setTarget;
     private ReadOnlyMemory<byte> _setRawMethod;
@@ -482,61 +482,6 @@ public struct RequestHeadParser : IHeadParser
     /// <summary>The method: parsed, or set for writing.</summary>
     public readonly RequestMethod Method => _method;
 
-    /// <summary>Sets a standard method for writing.</summary>
-    public void SetMethod(RequestMethod method)
-    {
-        if (method is RequestMethod.None or RequestMethod.Custom || !Enum.IsDefined(method))
-        {
-            throw new ArgumentOutOfRangeException(nameof(method), method, "Set a standard method here; use RawMethod for a custom one.");
-        }
-
-        _method = method;
-        _setRawMethod = KnownMethodBytes(method);
-    }
-
-    /// <summary>Sets the method from its bytes (a validated token, owned by the caller).</summary>
-    public void SetRawMethod(ReadOnlyMemory<byte> method)
-    {
-        _method = ClassifyMethod(method.Span);
-        _setRawMethod = method;
-    }
-
-    /// <summary>Sets the request-target for writing (validated and owned by the caller); Path, Query and TargetForm follow it.</summary>
-    public void SetTarget(ReadOnlyMemory<byte> target)
-    {
-        // Classify by shape alone: the method may be set after the target.
-        RequestMethod shape = target.Span is [(byte)'*'] ? RequestMethod.Options : _method == RequestMethod.Connect ? _method : RequestMethod.None;
-        _defaultPath = false;
-        if (!ClassifyTarget(target.Span, 0, shape))
-        {
-            throw new ArgumentException("The request-target is not in origin, absolute, authority or asterisk form.", nameof(target));
-        }
-
-        _targetSet = true;
-        _setTarget = target;
-        _target = new HeaderRange(0, target.Length);
-    }
-
-    private static ReadOnlyMemory<byte> KnownMethodBytes(RequestMethod method) => method switch
-    {
-        RequestMethod.Get => KnownMethods.Get,
-        RequestMethod.Head => KnownMethods.Head,
-        RequestMethod.Post => KnownMethods.Post,
-        RequestMethod.Put => KnownMethods.Put,
-        RequestMethod.Delete => KnownMethods.Delete,
-        RequestMethod.Options => KnownMethods.Options,
-        RequestMethod.Patch => KnownMethods.Patch,
-        RequestMethod.Trace => KnownMethods.Trace,
-        _ => KnownMethods.Connect,
-    };
-
-    private static class KnownMethods
-    {
-        public static readonly byte[] Get = "GET"u8.ToArray(), Head = "HEAD"u8.ToArray(), Post = "POST"u8.ToArray(), Put = "PUT"u8.ToArray(),
-            Delete = "DELETE"u8.ToArray(), Options = "OPTIONS"u8.ToArray(), Patch = "PATCH"u8.ToArray(), Trace = "TRACE"u8.ToArray(),
-            Connect = "CONNECT"u8.ToArray();
-    }
-
     /// <summary>The version of a parsed request.</summary>
     public readonly ProtocolVersion Version => _version;
 
@@ -590,32 +535,4 @@ public struct RequestHeadParser : IHeadParser
 
     /// <summary>The bytes of <paramref name="range"/> decoded as Latin-1 (allocates).</summary>
     public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));
-
-    /// <summary>
-    /// Writes the request line (GET and "/" when never set), checking that an HTTP/1.1 request will carry a Host.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">Neither a declared Host nor an extra Host header was set.</exception>
-    public readonly void WriteStart(ref Formatting.HeadWriter writer, bool hasHost)
-    {
-        if (!hasHost)
-        {
-            throw new InvalidOperationException("An HTTP/1.1 request needs a Host header: set the declared Host property or add one to ExtraHeaders.");
-        }
-
-        ReadOnlySpan<byte> method = RawMethod;
-        ReadOnlySpan<byte> target = Target;
-        writer.WriteRequestLine(method.IsEmpty ? "GET"u8 : method, target.IsEmpty ? "/"u8 : target);
-    }
-
-    /// <summary>Writes the extra headers, the framing headers and the blank line.</summary>
-    public readonly bool TryWriteEnd(ref Formatting.HeadWriter writer, HeaderList? extraHeaders, out int bytesWritten)
-    {
-        if (extraHeaders is not null)
-        {
-            writer.Write(extraHeaders.Lines);
-        }
-
-        writer.WriteFraming(_framing, !_connectionClose, statusCode: 0);
-        return writer.TryComplete(out bytesWritten);
-    }
 }
