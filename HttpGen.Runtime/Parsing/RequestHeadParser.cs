@@ -185,14 +185,11 @@ public partial struct RequestHeadParser : IHeadParser
         if (_part == LinePart.Method)
         {
             // method = token, then exactly one SP
-            int length = window[pos..].IndexOfAnyExcept(HttpCharacters.Token);
-            if (length < 0)
+            if (!TryScanPart(window, ref pos, HttpCharacters.Token))
             {
-                _scanned = window.Length;
                 return OperationStatus.NeedMoreData;
             }
 
-            pos += length;
             byte stop = window[pos];
             int start = _partStart;
             if (stop != (byte)' ' || pos == start)
@@ -212,14 +209,11 @@ public partial struct RequestHeadParser : IHeadParser
         if (_part == LinePart.Target)
         {
             // request-target: the bytes RFC 3986 allows, then exactly one SP
-            int length = window[pos..].IndexOfAnyExcept(HttpCharacters.Target);
-            if (length < 0)
+            if (!TryScanPart(window, ref pos, HttpCharacters.Target))
             {
-                _scanned = window.Length;
                 return OperationStatus.NeedMoreData;
             }
 
-            pos += length;
             int start = _partStart;
             ReadOnlySpan<byte> target = window[start..pos];
 
@@ -314,6 +308,21 @@ public partial struct RequestHeadParser : IHeadParser
         _headers.Position = pos;
         _headers.IsHttp10 = _version == ProtocolVersion.Http10;
         return OperationStatus.Done;
+    }
+
+    // Moves `pos` to the first byte not in `allowed`: the end of the method or target. When the data ends first, the
+    // scan's progress is kept for the next call and the answer is false.
+    private bool TryScanPart(ReadOnlySpan<byte> window, ref int pos, System.Buffers.SearchValues<byte> allowed)
+    {
+        int length = window[pos..].IndexOfAnyExcept(allowed);
+        if (length < 0)
+        {
+            _scanned = window.Length;
+            return false;
+        }
+
+        pos += length;
+        return true;
     }
 
     // SP, HTAB, CR or LF: bytes that separate the parts of the request line or end it.

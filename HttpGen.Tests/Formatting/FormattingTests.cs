@@ -8,7 +8,7 @@ namespace HttpGen.Tests.Formatting;
 /// <summary>Generated TryFormat/WriteTo for both directions, and the guards that keep invalid values off the wire.</summary>
 public class FormattingTests
 {
-    private static string Format(IHttpMessageHead message)
+    internal static string Format(IHttpMessageHead message)
     {
         var writer = new ArrayBufferWriter<byte>();
         message.WriteTo(writer);

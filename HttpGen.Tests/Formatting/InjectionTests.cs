@@ -12,12 +12,7 @@ namespace HttpGen.Tests.Formatting;
 /// </summary>
 public class InjectionTests
 {
-    private static string Format(IHttpMessageHead message)
-    {
-        var writer = new ArrayBufferWriter<byte>();
-        message.WriteTo(writer);
-        return Encoding.Latin1.GetString(writer.WrittenSpan);
-    }
+    private static string Format(IHttpMessageHead message) => FormattingTests.Format(message);
 
     // Overwrites the start of `buffer` with `text` (the buffer keeps its length).
     private static void Overwrite(byte[] buffer, string text) => Encoding.Latin1.GetBytes(text).CopyTo(buffer, 0);

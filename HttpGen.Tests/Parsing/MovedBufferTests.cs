@@ -56,16 +56,8 @@ public class MovedBufferTests
         const string text = "PURGE /a/b?c=d HTTP/1.1\r\nhost: example.test\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n" +
             "Max-Forwards: 7\r\nX-Count: 12345678901\r\nDNT: 1\r\nAccept: text/html\r\nA: x y\r\nX-Weird_Name.~: odd\r\nX-Other: z\r\n\r\n";
         byte[] input = Encoding.ASCII.GetBytes(text);
-
-        // One call per header line, so that every value's line completed in an earlier buffer than the last.
-        var cuts = new List<int>();
-        for (int i = text.IndexOf('\n') + 1; i < text.Length; i = text.IndexOf('\n', i) + 1)
-        {
-            cuts.Add(i);
-        }
-
         var request = new EveryKindRequest();
-        (OperationStatus status, int consumed) = Feed.Moved(request.TryParse, request.TryParse, input, cuts, move);
+        (OperationStatus status, int consumed) = Feed.Moved(request.TryParse, request.TryParse, input, LineEnds(text), move);
 
         Assert.Equal(OperationStatus.Done, status);
         Assert.Equal(input.Length, consumed);
@@ -105,14 +97,8 @@ public class MovedBufferTests
         const string text = "HTTP/1.1 200 Fine Thanks\r\nContent-Type: text/plain\r\nETag: \"abc\"\r\nCache-Control: no-store\r\n" +
             "Content-Length: 3\r\nRetry-After: 9\r\nServer: s\r\n\r\n";
         byte[] input = Encoding.ASCII.GetBytes(text);
-        var cuts = new List<int>();
-        for (int i = text.IndexOf('\n') + 1; i < text.Length; i = text.IndexOf('\n', i) + 1)
-        {
-            cuts.Add(i);
-        }
-
         var response = new OrderResponse();
-        (OperationStatus status, _) = Feed.Moved(response.TryParse, response.TryParse, input, cuts, move);
+        (OperationStatus status, _) = Feed.Moved(response.TryParse, response.TryParse, input, LineEnds(text), move);
 
         Assert.Equal(OperationStatus.Done, status);
         Assert.Equal("Fine Thanks", Encoding.ASCII.GetString(response.ReasonPhrase));
@@ -121,6 +107,18 @@ public class MovedBufferTests
         Assert.Equal("no-store", response.CacheControl.ToString());
         Assert.Equal(3, response.ContentLength);
         Assert.Equal(9, response.RetryAfter);
+    }
+
+    // One call per line, so that every value's line completed in an earlier buffer than the last.
+    private static List<int> LineEnds(string text)
+    {
+        var cuts = new List<int>();
+        for (int i = text.IndexOf('\n') + 1; i < text.Length; i = text.IndexOf('\n', i) + 1)
+        {
+            cuts.Add(i);
+        }
+
+        return cuts;
     }
 
     [Fact]
