@@ -264,7 +264,7 @@ public sealed partial class HttpGenGenerator
                         w.CloseBrace();
                         w.Line("else");
                         w.OpenBrace();
-                        w.Line("writer.WriteHeader(" + name + ", " + ValueOf(h) + ".Span);");
+                        w.Line("__parser.WriteHeader(ref writer, " + name + ", " + BytesField(h) + ");");
                         w.CloseBrace();
                         break;
                     case HeaderValueKind.Int64 or HeaderValueKind.Int32:
@@ -274,7 +274,7 @@ public sealed partial class HttpGenGenerator
                         w.Line("writer.WriteHeader(" + name + ", global::System.ReadOnlySpan<byte>.Empty);");
                         break;
                     default:
-                        w.Line("writer.WriteHeader(" + name + ", " + ValueOf(h) + ".Span);");
+                        w.Line("__parser.WriteHeader(ref writer, " + name + ", " + BytesField(h) + ");");
                         break;
                 }
 
@@ -437,7 +437,8 @@ public sealed partial class HttpGenGenerator
         }
 
         // Setters validate here, so that a bad value fails where it is set; clearing a value removes the header. Memory a
-        // setter keeps (a HeaderValue) may change later: HeadWriter checks every value again as it writes it.
+        // setter keeps (a HeaderValue, validated when it was created) may change later: HeadWriter checks every value
+        // again as it writes it.
         private static void EmitSetterBody(SourceWriter w, HeaderPropertySpec h)
         {
             string validate = Formatting + ".HeaderValidation.ValidateValue(";
@@ -445,12 +446,13 @@ public sealed partial class HttpGenGenerator
             {
                 case HeaderValueKind.Span:
                     w.Line(validate + "value, nameof(value));");
-                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Set(__arena.Copy(value));");
+                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Copied(__arena.Copy(value));");
                     w.Line("__present = value.IsEmpty ? __present & ~" + BitName(h) + " : __present | " + BitName(h) + ";");
                     break;
                 case HeaderValueKind.HeaderValue:
-                    w.Line(validate + "value.Span, nameof(value));");
-                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Set(value.Memory);");
+                    // Validated by HeaderValue.Create, or by the parser it came from; its memory may change later, so
+                    // HeadWriter checks it when it writes it, not here.
+                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Set(value);");
                     w.Line("__present = value.IsPresent ? __present | " + BitName(h) + " : __present & ~" + BitName(h) + ";");
                     break;
                 case HeaderValueKind.String:

@@ -17,6 +17,8 @@ public readonly record struct HeaderRange(int Start, int Length);
 public readonly struct HeaderBytes
 {
     private readonly ReadOnlyMemory<byte> _set;
+
+    // A parsed value's place; for a set value, Length -1 marks memory nobody else can write (see IsOwned).
     private readonly HeaderRange _parsed;
 
     private HeaderBytes(ReadOnlyMemory<byte> set, HeaderRange parsed)
@@ -30,13 +32,28 @@ public readonly struct HeaderBytes
     /// <returns>The stored value.</returns>
     public static HeaderBytes Parsed(HeaderRange range) => new(default, range);
 
-    /// <summary>A value given to a setter (validated again when it is written).</summary>
-    /// <param name="value">The value bytes.</param>
+    /// <summary>A <see cref="HeaderValue"/> given to a setter.</summary>
+    /// <param name="value">The value; its memory is owned when it was made from a string.</param>
     /// <returns>The stored value.</returns>
-    public static HeaderBytes Set(ReadOnlyMemory<byte> value) => new(value, default);
+    public static HeaderBytes Set(HeaderValue value) => new(value.Memory, value.IsOwned ? Owned : default);
+
+    /// <summary>A copy the message made of bytes given to a setter (its value arena): memory nobody else holds.</summary>
+    /// <param name="copy">The copy.</param>
+    /// <returns>The stored value.</returns>
+    public static HeaderBytes Copied(ReadOnlyMemory<byte> copy) => new(copy, Owned);
+
+    private static HeaderRange Owned => new(0, -1);
+
+    /// <summary>
+    /// Whether the bytes are in memory that only HttpGen holds (a copy, or a value made from a string): nothing can
+    /// change them after they were validated, so writing them needs no second check. Parsed values, and values made from
+    /// the caller's buffer, are views of memory the caller may change: they are checked as they are written.
+    /// </summary>
+    public bool IsOwned => _parsed.Length < 0;
 
     // An empty set value and an empty parsed one read the same: nothing.
-    internal ReadOnlyMemory<byte> Resolve(ReadOnlyMemory<byte> head) => _set.IsEmpty ? head.Slice(_parsed.Start, _parsed.Length) : _set;
+    internal ReadOnlyMemory<byte> Resolve(ReadOnlyMemory<byte> head) =>
+        !_set.IsEmpty || _parsed.Length < 0 ? _set : head.Slice(_parsed.Start, _parsed.Length);
 }
 
 /// <summary>

@@ -72,18 +72,20 @@ public struct HeaderBlockReader
         bool allowBareLf = options.AllowBareLineFeed;
         int maxName = options.MaxFieldNameLength;
         int pos = Position;
+
+        // What earlier calls read of the unfinished line at `pos` (0 for every line after it), and what this call
+        // leaves for the next. A head that reaches no further than that (a multi-segment head is copied in growing
+        // chunks, so a call may see less than the one before) has nothing new to judge: the loop does not run.
+        int scanned = Math.Max(LineScanned - pos, 0), knownColon = LineColon;
         int resumeScanned = 0, resumeColon = 0;
-
-        while (pos < window.Length)
+        int loopEnd = window.Length;
+        if (LineScanned >= window.Length)
         {
-            if (pos == Position && LineScanned >= window.Length)
-            {
-                // The unfinished line was read further than this head reaches (a multi-segment head is copied in
-                // growing chunks, so a call may see less than the one before): nothing new to judge yet.
-                (resumeScanned, resumeColon) = (LineScanned, LineColon);
-                break;
-            }
+            (resumeScanned, resumeColon, loopEnd) = (LineScanned, LineColon, 0);
+        }
 
+        while (pos < loopEnd)
+        {
             byte first = window[pos];
             if (first == CR)
             {
@@ -132,8 +134,6 @@ public struct HeaderBlockReader
             // yet) goes to the byte-exact path below, which finds the precise error and offset.
             // A line begun in an earlier call resumes where that call's scan stopped; the bytes before were judged.
             ReadOnlySpan<byte> line = window[pos..];
-            int scanned = pos == Position ? Math.Max(LineScanned - pos, 0) : 0;
-            int knownColon = pos == Position ? LineColon : 0;
             int colon, valueStart, stop, lineEnd;
             ReadOnlySpan<byte> rest;
             int end = line[scanned..].IndexOfAny(HttpCharacters.FieldValueStop);
@@ -249,6 +249,7 @@ public struct HeaderBlockReader
             }
 
             pos = lineEnd;
+            scanned = knownColon = 0;
         }
 
         // Out of data before the blank line: remember where the unfinished line starts and how far it was read, and

@@ -173,42 +173,46 @@ public static class HeaderValueParsing
     internal static int IndexOfTargetFault(ReadOnlySpan<byte> target, RequestMethod method)
     {
         int fault = IndexOfBadPercentEncoding(target);
-        int bracket = method == RequestMethod.Connect ? -1 : IndexOfBracketInPath(target);
-        return bracket >= 0 && (fault < 0 || bracket < fault) ? bracket : fault;
+        int query = target.IndexOf((byte)'?');
+        ReadOnlySpan<byte> beforeQuery = query < 0 ? target : target[..query];
+        for (int bracket = beforeQuery.IndexOfAny((byte)'[', (byte)']'); bracket >= 0 && (fault < 0 || bracket < fault);)
+        {
+            if (IsInPath(beforeQuery[..bracket], method))
+            {
+                return bracket;
+            }
+
+            int next = beforeQuery[(bracket + 1)..].IndexOfAny((byte)'[', (byte)']');
+            bracket = next < 0 ? -1 : bracket + 1 + next;
+        }
+
+        return fault;
     }
 
-    private static int IndexOfBracketInPath(ReadOnlySpan<byte> target)
+    /// <summary>
+    /// Whether the byte after <paramref name="prefix"/> (the start of a request-target, before any '?') stands in a
+    /// path: an origin-form target's, or an absolute-form one's after its authority. CONNECT's authority-form, the
+    /// asterisk-form and shapes of no form have none (a target of no form is reported at its first byte).
+    /// </summary>
+    /// <param name="prefix">The target bytes before the one in question.</param>
+    /// <param name="method">The request method.</param>
+    /// <returns>True in a path.</returns>
+    internal static bool IsInPath(ReadOnlySpan<byte> prefix, RequestMethod method)
     {
-        if (target.IndexOfAny((byte)'[', (byte)']') < 0)
+        if (method == RequestMethod.Connect || prefix.IsEmpty)
         {
-            return -1;
+            return false;
         }
 
-        // origin-form starts with its path; absolute-form (scheme "://" authority) has it after the authority. Any
-        // other shape has no path, or no valid form at all, which the caller reports at the target's first byte.
-        int pathStart = 0;
-        if (target[0] != (byte)'/')
+        if (prefix[0] == (byte)'/')
         {
-            int schemeEnd = target.IndexOfAnyExcept(HttpCharacters.Scheme);
-            if (!HttpCharacters.IsAlpha(target[0]) || schemeEnd < 0 || !target[schemeEnd..].StartsWith("://"u8))
-            {
-                return -1;
-            }
-
-            int authorityStart = schemeEnd + 3;
-            int authorityLength = target[authorityStart..].IndexOfAny((byte)'/', (byte)'?');
-            if (authorityLength < 0)
-            {
-                return -1;
-            }
-
-            pathStart = authorityStart + authorityLength;
+            return true;
         }
 
-        ReadOnlySpan<byte> path = target[pathStart..];
-        int query = path.IndexOf((byte)'?');
-        int bracket = (query < 0 ? path : path[..query]).IndexOfAny((byte)'[', (byte)']');
-        return bracket < 0 ? -1 : pathStart + bracket;
+        // scheme "://" authority, and the path from the first '/' after it
+        int schemeEnd = prefix.IndexOfAnyExcept(HttpCharacters.Scheme);
+        return HttpCharacters.IsAlpha(prefix[0]) && schemeEnd >= 0 && prefix[schemeEnd..].StartsWith("://"u8)
+            && prefix[(schemeEnd + 3)..].Contains((byte)'/');
     }
 
     /// <summary>Index of the first '%' that is not followed by two hex digits (RFC 3986 §2.1), or -1.</summary>

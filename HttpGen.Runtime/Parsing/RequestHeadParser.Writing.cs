@@ -72,7 +72,8 @@ public partial struct RequestHeadParser
 
         ReadOnlySpan<byte> method = RawMethod;
         ReadOnlySpan<byte> target = Target;
-        writer.WriteRequestLine(method.IsEmpty ? "GET"u8 : method, target.IsEmpty ? "/"u8 : target);
+        // Parsed ones are views of memory the caller may have changed since; set ones are copies.
+        writer.WriteRequestLine(method.IsEmpty ? "GET"u8 : method, target.IsEmpty ? "/"u8 : target, checkMethod: _setRawMethod.IsEmpty, checkTarget: !_targetSet);
     }
 
     /// <summary>Writes the extra headers, the framing headers and the blank line.</summary>

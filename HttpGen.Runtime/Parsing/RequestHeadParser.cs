@@ -22,8 +22,8 @@ public partial struct RequestHeadParser : IHeadParser
 
     private enum Stage : byte { RequestLine, Headers, Done, Failed }
 
-    // The part of the request line being read: empty lines before it, method, target, version.
-    private enum LinePart : byte { Leading, Method, Target, Version }
+    // The part of the request line being read: empty lines before it, method, target (up to its query), query, version.
+    private enum LinePart : byte { Leading, Method, Target, Query, Version }
 
     private HeadBuffer _buffer;
     private Stage _stage;
@@ -135,15 +135,18 @@ public partial struct RequestHeadParser : IHeadParser
     // stopped, so a line that arrives a byte at a time is read once. Error offsets are where a one-shot parse puts them.
     private OperationStatus ParseRequestLineIn(ReadOnlySpan<byte> window, bool allowBareLf)
     {
+        // The state of earlier calls in locals; stored again only when this call too runs out of data.
+        LinePart part = _part;
+        int start = _partStart;
         int pos = _scanned;
-        if (Math.Max(pos, _partStart) > window.Length)
+        if (Math.Max(pos, start) > window.Length)
         {
             // Read further than this head reaches (a multi-segment head is copied in growing chunks, so a call may see
             // less than the one before): nothing new to judge yet.
             return OperationStatus.NeedMoreData;
         }
 
-        if (_part == LinePart.Leading)
+        if (part == LinePart.Leading)
         {
             // A server should ignore empty lines before a request line (RFC 9112 §2.2): a client may send a stray CRLF
             // after a body.
@@ -172,26 +175,26 @@ public partial struct RequestHeadParser : IHeadParser
                 }
             }
 
-            _scanned = pos;
             if (pos >= window.Length || window[pos] == CR)
             {
-                return OperationStatus.NeedMoreData;
+                return Wait(LinePart.Leading, 0, pos);
             }
 
-            _part = LinePart.Method;
-            _partStart = pos;
+            part = LinePart.Method;
+            start = pos;
         }
 
-        if (_part == LinePart.Method)
+        if (part == LinePart.Method)
         {
             // method = token, then exactly one SP
-            if (!TryScanPart(window, ref pos, HttpCharacters.Token))
+            int length = window[pos..].IndexOfAnyExcept(HttpCharacters.Token);
+            if (length < 0)
             {
-                return OperationStatus.NeedMoreData;
+                return Wait(part, start, window.Length);
             }
 
+            pos += length;
             byte stop = window[pos];
-            int start = _partStart;
             if (stop != (byte)' ' || pos == start)
             {
                 // White space or a line end where the method or its SP belongs breaks the line's shape; any other byte
@@ -202,26 +205,68 @@ public partial struct RequestHeadParser : IHeadParser
             _rawMethod = new HeaderRange(start, pos - start);
             _method = ClassifyMethod(window[start..pos]);
             pos++;
-            _part = LinePart.Target;
-            _partStart = pos;
+            part = LinePart.Target;
+            start = pos;
         }
 
-        if (_part == LinePart.Target)
+        if (part == LinePart.Target)
         {
-            // request-target: the bytes RFC 3986 allows, then exactly one SP
-            if (!TryScanPart(window, ref pos, HttpCharacters.Target))
+            // request-target: the bytes RFC 3986 allows, then exactly one SP. Up to its '?' the scan also stops at '['
+            // and ']', which RFC 3986 §3.3 does not allow in a path: only in an IP literal, and in the query (a
+            // documented decision). A target without either takes the one scan it always took.
+            while (true)
             {
-                return OperationStatus.NeedMoreData;
+                int length = window[pos..].IndexOfAnyExcept(HttpCharacters.PathBytes);
+                if (length < 0)
+                {
+                    return Wait(part, start, window.Length);
+                }
+
+                pos += length;
+                byte b = window[pos];
+                if (b == (byte)'?')
+                {
+                    part = LinePart.Query;
+                    pos++;
+                    break;
+                }
+
+                if (b is not ((byte)'[' or (byte)']'))
+                {
+                    break;
+                }
+
+                if (HeaderValueParsing.IsInPath(window[start..pos], _method))
+                {
+                    // The earliest fault wins: a bad percent-encoding before the bracket.
+                    int percent = HeaderValueParsing.IndexOfBadPercentEncoding(window[start..pos]);
+                    return Fail(ParseErrorKind.InvalidRequestTarget, percent >= 0 ? start + percent : pos);
+                }
+
+                pos++;
+            }
+        }
+
+        if (part == LinePart.Query)
+        {
+            int length = window[pos..].IndexOfAnyExcept(HttpCharacters.Target);
+            if (length < 0)
+            {
+                return Wait(part, start, window.Length);
             }
 
-            int start = _partStart;
+            pos += length;
+        }
+
+        if (part != LinePart.Version)
+        {
             ReadOnlySpan<byte> target = window[start..pos];
 
             // The earliest fault inside the target comes before the byte that ended it.
-            int fault = HeaderValueParsing.IndexOfTargetFault(target, _method);
-            if (fault >= 0)
+            int badPercent = HeaderValueParsing.IndexOfBadPercentEncoding(target);
+            if (badPercent >= 0)
             {
-                return Fail(ParseErrorKind.InvalidRequestTarget, start + fault);
+                return Fail(ParseErrorKind.InvalidRequestTarget, start + badPercent);
             }
 
             byte stop = window[pos];
@@ -237,14 +282,13 @@ public partial struct RequestHeadParser : IHeadParser
             }
 
             pos++;
-            _part = LinePart.Version;
-            _partStart = pos;
+            start = pos;
         }
 
         // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF. The two supported versions are one 64-bit compare;
         // anything else is checked byte by byte as far as it has arrived, so that a malformed version fails on its
         // first wrong byte however the input is split. It is short: judged anew from its first byte on every call.
-        pos = _partStart;
+        pos = start;
         ReadOnlySpan<byte> rest = window[pos..];
         ulong version = rest.Length >= 8 ? HeaderNameMatching.Read64(rest, 0) : 0;
         bool supported = version == Http11 || version == Http10;
@@ -262,7 +306,7 @@ public partial struct RequestHeadParser : IHeadParser
 
         if (rest.Length < 9)
         {
-            return OperationStatus.NeedMoreData;
+            return Wait(LinePart.Version, start, start);
         }
 
         // The byte after the version decides whether the version token is complete before its value is judged:
@@ -273,7 +317,7 @@ public partial struct RequestHeadParser : IHeadParser
         {
             if (rest.Length < 10)
             {
-                return OperationStatus.NeedMoreData;
+                return Wait(LinePart.Version, start, start);
             }
 
             if (rest[9] != LF)
@@ -310,19 +354,13 @@ public partial struct RequestHeadParser : IHeadParser
         return OperationStatus.Done;
     }
 
-    // Moves `pos` to the first byte not in `allowed`: the end of the method or target. When the data ends first, the
-    // scan's progress is kept for the next call and the answer is false.
-    private bool TryScanPart(ReadOnlySpan<byte> window, ref int pos, System.Buffers.SearchValues<byte> allowed)
+    // Out of data: keeps the part being read, where it starts and how far it was scanned, for the next call.
+    private OperationStatus Wait(LinePart part, int start, int scanned)
     {
-        int length = window[pos..].IndexOfAnyExcept(allowed);
-        if (length < 0)
-        {
-            _scanned = window.Length;
-            return false;
-        }
-
-        pos += length;
-        return true;
+        _part = part;
+        _partStart = start;
+        _scanned = scanned;
+        return OperationStatus.NeedMoreData;
     }
 
     // SP, HTAB, CR or LF: bytes that separate the parts of the request line or end it.
@@ -541,6 +579,10 @@ public partial struct RequestHeadParser : IHeadParser
 
     /// <summary>The bytes of a declared header's value: from the buffer of the latest parse call, or as set.</summary>
     public readonly ReadOnlyMemory<byte> Value(HeaderBytes value) => value.Resolve(_buffer.Head);
+
+    /// <summary>Writes a declared header's line, checking its bytes unless nobody else can have changed them.</summary>
+    public readonly void WriteHeader(ref Formatting.HeadWriter writer, ReadOnlySpan<byte> nameColonSpace, HeaderBytes value) =>
+        writer.WriteHeader(nameColonSpace, value.Resolve(_buffer.Head).Span, check: !value.IsOwned);
 
     /// <summary>The bytes of <paramref name="range"/> decoded as Latin-1 (allocates).</summary>
     public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));

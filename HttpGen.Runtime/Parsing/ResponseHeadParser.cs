@@ -316,6 +316,10 @@ public struct ResponseHeadParser : IHeadParser
     /// <summary>The bytes of a declared header's value: from the buffer of the latest parse call, or as set.</summary>
     public readonly ReadOnlyMemory<byte> Value(HeaderBytes value) => value.Resolve(_buffer.Head);
 
+    /// <summary>Writes a declared header's line, checking its bytes unless nobody else can have changed them.</summary>
+    public readonly void WriteHeader(ref Formatting.HeadWriter writer, ReadOnlySpan<byte> nameColonSpace, HeaderBytes value) =>
+        writer.WriteHeader(nameColonSpace, value.Resolve(_buffer.Head).Span, check: !value.IsOwned);
+
     /// <summary>The bytes of <paramref name="range"/> decoded as Latin-1 (allocates).</summary>
     public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));
 
@@ -323,7 +327,8 @@ public struct ResponseHeadParser : IHeadParser
     public readonly void WriteStart(ref Formatting.HeadWriter writer, HeaderList? extraHeaders)
     {
         int status = _statusCode == 0 ? 200 : _statusCode;
-        writer.WriteStatusLine(status, _statusCode == 0 ? "OK"u8 : ReasonPhrase);
+        // Only a parsed reason phrase is a view of memory the caller may have changed since.
+        writer.WriteStatusLine(status, _statusCode == 0 ? "OK"u8 : ReasonPhrase, checkReason: _reasonSource == ReasonSource.Parsed);
         if (extraHeaders is not { ContainsDate: true })
         {
             writer.Write(Formatting.HttpDate.HeaderLine);

@@ -158,7 +158,6 @@ public class FormattingTests
         var r = new OrderResponse();
         var q = new ClientRequest();
         Assert.Throws<ArgumentException>(() => r.ETag = value);
-        Assert.Throws<ArgumentException>(() => r.ContentType = HeaderValue.FromParsed(bytes));
         Assert.Throws<ArgumentException>(() => q.Host = bytes);
         Assert.Throws<ArgumentException>(() => q.Accept = value);
         Assert.Throws<ArgumentException>(() => r.ExtraHeaders.Add("X-A", value));
@@ -166,6 +165,10 @@ public class FormattingTests
         if (value.Contains('\r') || value.Contains('\n') || value.Contains('\0') || value.Contains('\u0001') || value.Contains('\u007f'))
         {
             Assert.Throws<ArgumentException>(() => r.ReasonPhrase = bytes);
+
+            // FromParsed (for generated code) skips the checks of Create: the write refuses the control byte instead.
+            var bypassed = new OrderResponse { ContentType = HeaderValue.FromParsed(bytes) };
+            Assert.Throws<InvalidOperationException>(() => bypassed.TryFormat(new byte[512], out _));
         }
 
         // Nothing was stored: the heads are what they were.
