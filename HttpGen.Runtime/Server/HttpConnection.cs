@@ -1,4 +1,5 @@
 using System.Buffers;
+using HttpGen.Transport;
 using System.Net.Sockets;
 using HttpGen.Formatting;
 using HttpGen.Parsing;
@@ -43,7 +44,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         _handler = server.Handler;
         ParserOptions parserOptions = _options.ParserOptions ?? _request.Options;
         _request.Options = parserOptions;
-        _io = new ConnectionIO(socket, _options.ReceiveBufferSize, parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1);
+        _io = new ConnectionIO(new SocketTransport(socket), _options.ReceiveBufferSize, parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1);
         _body = new HttpRequestBody(_options.MaxRequestBodySize);
         _body.Connection = this;
     }
@@ -57,13 +58,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     /// <summary>Closes the socket under the loop; a pending receive then returns 0.</summary>
     public void Abort()
     {
-        try
-        {
-            _io.Socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
+        _io.Transport.Shutdown(SocketShutdown.Both);
     }
 
     /// <summary>
@@ -388,7 +383,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     {
         try
         {
-            _io.Socket.Shutdown(SocketShutdown.Send);
+            _io.Transport.Shutdown(SocketShutdown.Send);
             using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
             try
@@ -396,7 +391,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                 long drained = 0;
                 while (drained < 1 << 20)
                 {
-                    int n = await _io.Socket.ReceiveAsync(scratch, SocketFlags.None, linger.Token).ConfigureAwait(false);
+                    int n = await _io.Transport.ReceiveAsync(scratch, linger.Token).ConfigureAwait(false);
                     if (n == 0)
                     {
                         break;

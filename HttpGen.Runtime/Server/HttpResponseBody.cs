@@ -1,4 +1,5 @@
 using System.Buffers;
+using HttpGen.Transport;
 using System.Runtime.CompilerServices;
 using HttpGen.Chunked;
 

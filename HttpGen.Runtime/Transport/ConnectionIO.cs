@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 
-namespace HttpGen.Server;
+namespace HttpGen.Transport;
 
 /// <summary>
-/// The byte side of one connection, shared by the connection loop and the body reader and writer: the socket, the
+/// The byte side of one connection, shared by the connection loop and the body reader and writer: the transport, the
 /// receive buffer (bytes not yet consumed are <c>In[Start..End]</c>), the send buffer, and receive deadlines.
 /// Buffers are rented from the shared pool only while bytes are pending and returned when the connection goes idle,
 /// so an idle keep-alive connection holds no buffer at all; no I/O here allocates per call.
@@ -21,14 +21,14 @@ internal sealed class ConnectionIO : IDisposable
 
     private readonly int _initialReceiveBuffer;
 
-    public ConnectionIO(Socket socket, int initialReceiveBuffer, int maxReceiveBuffer)
+    public ConnectionIO(NetworkTransport transport, int initialReceiveBuffer, int maxReceiveBuffer)
     {
-        Socket = socket;
+        Transport = transport;
         _initialReceiveBuffer = initialReceiveBuffer;
         _maxReceiveBuffer = Math.Max(maxReceiveBuffer, initialReceiveBuffer);
     }
 
-    public Socket Socket { get; }
+    public NetworkTransport Transport { get; }
 
     public byte[] In = Array.Empty<byte>();
     public int Start;
@@ -74,7 +74,7 @@ internal sealed class ConnectionIO : IDisposable
                 MakeRoom();
             }
 
-            received = await Socket.ReceiveAsync(In.AsMemory(End), SocketFlags.None).ConfigureAwait(false);
+            received = await Transport.ReceiveAsync(In.AsMemory(End)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -108,7 +108,7 @@ internal sealed class ConnectionIO : IDisposable
     public ValueTask<int> WaitForDataAsync(TimeSpan timeout)
     {
         Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
-        return Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+        return Transport.ReceiveAsync(Memory<byte>.Empty);
     }
 
     /// <summary>Ends a <see cref="WaitForDataAsync"/>: clears the deadline and says whether it passed.</summary>
@@ -127,13 +127,7 @@ internal sealed class ConnectionIO : IDisposable
         if (now >= Volatile.Read(ref _deadline) && !_timedOut)
         {
             _timedOut = true;
-            try
-            {
-                Socket.Shutdown(SocketShutdown.Receive);
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
+            Transport.Shutdown(SocketShutdown.Receive);
         }
     }
 
@@ -211,25 +205,13 @@ internal sealed class ConnectionIO : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync()
     {
-        int sent = 0;
-        while (sent < OutLength)
-        {
-            sent += await Socket.SendAsync(Out.AsMemory(sent, OutLength - sent), SocketFlags.None).ConfigureAwait(false);
-        }
-
+        await Transport.SendAsync(Out.AsMemory(0, OutLength)).ConfigureAwait(false);
         OutLength = 0;
     }
 
     public void Dispose()
     {
-        try
-        {
-            Socket.Dispose();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
+        Transport.Dispose();
         ReturnToPool(In);
         ReturnToPool(Out);
         In = Out = Array.Empty<byte>();
