@@ -32,7 +32,19 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     private ProtocolVersion _version;
     private bool _isHead;
 
-    private volatile bool _idle;
+    // Where the connection is in its cycle; see the State* constants. The loop moves it along; StopAsync may move a
+    // connection that waits for, or reads, a head to StateClosed (compare-and-swap, so exactly one of them wins).
+    private const int StateIdle = 0;     // waiting for the first byte of a request
+    private const int StateHead = 1;     // reading a request head
+    private const int StateHandling = 2; // running the handler, writing the response, draining the body
+    private const int StateClosed = 3;   // closed by StopAsync before a handler ran
+    private int _state;
+    private int _served;
+
+    // The handler's token: cancelled when the peer goes away, when it stops reading the response, or when the server
+    // gives up waiting at shutdown. Created for the first request, reset after each.
+    private CancellationTokenSource? _handlerCts;
+    private volatile bool _handlerRunning;
 
     // The status of the last response queued, for metrics.
     private int _lastStatus;
@@ -45,21 +57,83 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         ParserOptions parserOptions = _options.ParserOptions ?? _request.Options;
         _request.Options = parserOptions;
         _io = new ConnectionIO(new SocketTransport(socket), _options.ReceiveBufferSize, parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1);
+        _io.MinSendRate = _options.MinResponseDataRate;
         _body = new HttpRequestBody(_options.MaxRequestBodySize);
         _body.Connection = this;
     }
 
-    /// <summary>Whether the connection is waiting for its next request (and can be closed at once on shutdown).</summary>
-    public bool IsIdle => _idle;
+    /// <summary>
+    /// For the server's heartbeat: enforces the deadlines of pending receives and sends, and cancels a running handler's
+    /// token when the peer has gone (reset, or its side closed) or stopped reading.
+    /// </summary>
+    public void CheckTimeout(long now)
+    {
+        if (_io.CheckTimeouts(now))
+        {
+            CancelHandler();
+        }
+        else if (_handlerRunning && PeerHasGone())
+        {
+            CancelHandler();
+        }
+    }
 
-    /// <summary>For the server's heartbeat: enforces the deadline of a pending receive.</summary>
-    public void CheckTimeout(long now) => _io.CheckTimeout(now);
+    // A readable socket with nothing to read has seen FIN or a reset. Poll with a zero timeout neither blocks nor allocates.
+    private bool PeerHasGone()
+    {
+        try
+        {
+            Socket socket = _io.Transport.Socket;
+            return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
+    }
 
-    /// <summary>Closes the socket under the loop; a pending receive then returns 0.</summary>
+    private void CancelHandler()
+    {
+        try
+        {
+            // Callbacks the handler registered run on the thread pool, not on the heartbeat.
+            _ = _handlerCts?.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// At the start of a graceful stop: a connection that waits between requests, or holds part of a head, is closed
+    /// at once (no handler will run on it). A new connection that has not sent anything yet gets a short while to send
+    /// its first request, which is then answered with <c>Connection: close</c>.
+    /// </summary>
+    public void OnStopping(long firstRequestDeadline)
+    {
+        if ((_served > 0 && Interlocked.CompareExchange(ref _state, StateClosed, StateIdle) == StateIdle)
+            || Interlocked.CompareExchange(ref _state, StateClosed, StateHead) == StateHead)
+        {
+            _io.Transport.Shutdown(SocketShutdown.Both);
+        }
+        else if (_served == 0)
+        {
+            _io.LimitReceiveDeadline(firstRequestDeadline);
+        }
+    }
+
+    /// <summary>Closes the socket under the loop and cancels the handler's token: the server will not wait any longer.</summary>
     public void Abort()
     {
+        Volatile.Write(ref _state, StateClosed);
+        CancelHandler();
         _io.Transport.Shutdown(SocketShutdown.Both);
     }
+
+    /// <summary>Whether a handler is running on this connection.</summary>
+    public bool IsHandling => Volatile.Read(ref _state) == StateHandling;
+
+    private bool Enter(int from, int to) => Interlocked.CompareExchange(ref _state, to, from) == from;
 
     /// <summary>
     /// The connection's whole life, in one async method so that a connection costs one state machine: leave the
@@ -77,11 +151,24 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                 TRequest.Clear(_request);
                 OperationStatus status;
                 int consumed = 0;
+
+                // RequestHeadTimeout runs from the head's first byte to its blank line, however the bytes trickle in:
+                // the deadline is set once, when that byte is first seen, and every receive of the head shares it.
+                long headDeadline = 0;
                 while (true)
                 {
                     status = OperationStatus.NeedMoreData;
                     if (_io.Buffered > 0)
                     {
+                        if (headDeadline == 0)
+                        {
+                            headDeadline = ConnectionIO.DeadlineAfter(_options.RequestHeadTimeout);
+                            if (!Enter(StateHandling, StateHead) && Volatile.Read(ref _state) != StateHead)
+                            {
+                                return; // closed by StopAsync
+                            }
+                        }
+
                         status = TRequest.Parse(_request, new ReadOnlySequence<byte>(_io.In, _io.Start, _io.Buffered), out consumed);
                         if (status != OperationStatus.NeedMoreData)
                         {
@@ -95,59 +182,59 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                         await _io.FlushAsync().ConfigureAwait(false);
                     }
 
-                    bool idle = _io.Buffered == 0;
-                    _idle = idle;
-                    if (idle && _server.IsStopping)
+                    if (_io.Buffered == 0)
                     {
-                        return;
+                        // Idle: wait for the next request holding no buffer and no state machine but this one. Closed
+                        // without a word when the peer closes or resets, the keep-alive timeout passes, or the server
+                        // stops (a new connection gets a short while to send its first request).
+                        if (!Enter(StateHandling, StateIdle) && Volatile.Read(ref _state) != StateIdle)
+                        {
+                            return; // closed by StopAsync
+                        }
+
+                        bool stopping = _server.IsStopping;
+                        if (stopping && _served > 0)
+                        {
+                            return;
+                        }
+
+                        _io.ReleaseIdleBuffers();
+                        TimeSpan wait = stopping ? Min(_options.KeepAliveTimeout, HttpServer<TRequest, TResponse>.FirstRequestGraceOnStop) : _options.KeepAliveTimeout;
+                        try
+                        {
+                            await _io.WaitForDataAsync(ConnectionIO.DeadlineAfter(wait)).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                        {
+                            _io.EndWait();
+                            return;
+                        }
+
+                        if (_io.EndWait() || !Enter(StateIdle, StateHead))
+                        {
+                            return;
+                        }
                     }
 
-                    if (idle)
+                    if (headDeadline == 0)
                     {
-                        _io.ReleaseIdleBuffers();
+                        headDeadline = ConnectionIO.DeadlineAfter(_options.RequestHeadTimeout);
                     }
 
                     int received;
                     try
                     {
-                        if (idle)
-                        {
-                            // Idle: wait for the next request holding no buffer and no state machine but this one.
-                            try
-                            {
-                                await _io.WaitForDataAsync(_options.KeepAliveTimeout).ConfigureAwait(false);
-                            }
-                            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                            {
-                                _io.EndWait();
-                                return; // reset or aborted while idle
-                            }
-
-                            if (_io.EndWait())
-                            {
-                                return; // the keep-alive timeout passed: close without a word
-                            }
-                        }
-
-                        received = await _io.ReceiveAsync(idle ? _options.KeepAliveTimeout : _options.RequestHeadTimeout).ConfigureAwait(false);
+                        received = await _io.ReceiveAsync(headDeadline).ConfigureAwait(false);
                     }
                     catch (TimeoutException)
                     {
-                        if (!idle)
-                        {
-                            await CloseWithErrorAsync(408, "request head not received in time").ConfigureAwait(false);
-                        }
-
+                        await CloseWithErrorAsync(408, "request head not received in time").ConfigureAwait(false);
                         return;
-                    }
-                    finally
-                    {
-                        _idle = false;
                     }
 
                     if (received == 0)
                     {
-                        return; // closed, idle or mid-head: nothing to answer
+                        return; // closed mid-head: nothing to answer
                     }
                 }
 
@@ -159,14 +246,20 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                     return;
                 }
 
+                if (!Enter(StateHead, StateHandling))
+                {
+                    return; // closed by StopAsync before its handler could run
+                }
+
                 _io.Consume(consumed);
+                _served++;
                 RequestMethod method = TRequest.State(_request).Method;
                 long started = Diagnostics.ServerMetrics.RequestStarted(method, _server.PortTag);
                 bool keep = await HandleAsync().ConfigureAwait(false);
                 _output.Release();
                 _body.Release();
                 Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
-                if (!keep)
+                if (!keep || !_handlerCts!.TryReset())
                 {
                     if (_io.OutLength > 0)
                     {
@@ -185,14 +278,17 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException or TimeoutException)
         {
-            // The peer went away or the server is aborting: nothing to answer.
+            // The peer went away, stopped reading, or the server is aborting: nothing to answer.
         }
         finally
         {
             _io.Dispose();
+            _handlerCts?.Dispose();
             _server.OnConnectionClosed(this, opened);
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     // Runs the handler for the parsed request and queues its response. Returns whether to keep the connection.
     private async ValueTask<bool> HandleAsync()
@@ -200,7 +296,8 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         ref RequestHeadParser head = ref TRequest.State(_request);
         BodyFraming framing = head.Framing;
         RequestMethod method = head.Method;
-        bool expectContinue = head.ExpectContinue;
+        // RFC 9110 §10.1.1 and §15.2: an HTTP/1.0 client is never sent a 1xx; its expectation is ignored.
+        bool expectContinue = head.ExpectContinue && head.Version == ProtocolVersion.Http11;
         _requestKeepAlive = head.KeepAlive;
         _version = head.Version;
         _isHead = method == RequestMethod.Head;
@@ -212,17 +309,27 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
             return false;
         }
 
-        _body.Start(_io, framing, expectContinue, _options.MaxRequestBodySize, _options.BodyReadTimeout);
+        _body.Start(_io, framing, expectContinue, _options.MaxRequestBodySize, _options.BodyReadTimeout, _options.MinRequestBodyDataRate);
         TResponse.Clear(_response);
         TResponse.State(_response).RequestMethod = method;
         _output.Start(_io, this, _options.MaxBufferedResponseBody);
 
+        _handlerCts ??= new CancellationTokenSource();
         try
         {
-            ValueTask handled = _handler.HandleAsync(_request, _response, _body, _output, _server.StoppingToken);
+            ValueTask handled = _handler.HandleAsync(_request, _response, _body, _output, _handlerCts.Token);
             if (!handled.IsCompletedSuccessfully)
             {
-                await handled.ConfigureAwait(false);
+                // Only a handler that waits can outlive its peer: the heartbeat watches the socket meanwhile.
+                _handlerRunning = true;
+                try
+                {
+                    await handled.ConfigureAwait(false);
+                }
+                finally
+                {
+                    _handlerRunning = false;
+                }
             }
         }
         catch (HttpBodyException e)
@@ -234,9 +341,15 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
             return false;
         }
-        catch (Exception) when (!_output.HasStarted)
+        catch (Exception) when (!_output.HasStarted && !_io.SendTimedOut)
         {
             QueueError(500, "internal server error");
+            return false;
+        }
+        catch (Exception)
+        {
+            // The head is gone and part of the body with it, or the peer stopped reading: the only honest end is to
+            // close, leaving the body visibly incomplete (no last chunk, or fewer bytes than Content-Length).
             return false;
         }
 
@@ -252,7 +365,15 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
         if (_output.HasStarted)
         {
-            _output.CompleteStreaming();
+            try
+            {
+                _output.CompleteStreaming();
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // more body than its Content-Length: not a byte of the excess is sent
+            }
+
             keep &= _output.StreamingKind != BodyKind.ReadToClose && !ContentLengthBroken();
         }
         else if (!QueueBufferedResponse(ref keep))
@@ -335,6 +456,8 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         QueueHead();
         return kind;
     }
+
+    long HttpResponseBody.IStarter.DeclaredLength => TResponse.State(_response).Framing.ContentLength;
 
     private void QueueHead()
     {

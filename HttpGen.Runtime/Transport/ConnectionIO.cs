@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 
+using HttpGen.Server;
+
 namespace HttpGen.Transport;
 
 /// <summary>
@@ -12,14 +14,19 @@ namespace HttpGen.Transport;
 /// </summary>
 internal sealed class ConnectionIO : IDisposable
 {
+    // A send is cut into slices of at most this size, each with its own deadline: a peer that stops reading is found
+    // out within one slice's allowance, not after the whole body's.
+    private const int SendSlice = 16 * 1024;
+
     private readonly int _maxReceiveBuffer;
-
-    // When the pending receive must have completed (Environment.TickCount64), or long.MaxValue when none is pending.
-    // The server's heartbeat compares it with the clock; the hot path only writes it.
-    private long _deadline = long.MaxValue;
-    private volatile bool _timedOut;
-
     private readonly int _initialReceiveBuffer;
+
+    // When the pending receive, or send, must have completed (Environment.TickCount64), or long.MaxValue when none is
+    // pending. The server's heartbeat compares them with the clock; the I/O path only writes them.
+    private long _receiveDeadline = long.MaxValue;
+    private long _sendDeadline = long.MaxValue;
+    private volatile bool _receiveTimedOut;
+    private volatile bool _sendTimedOut;
 
     public ConnectionIO(NetworkTransport transport, int initialReceiveBuffer, int maxReceiveBuffer)
     {
@@ -39,9 +46,28 @@ internal sealed class ConnectionIO : IDisposable
     /// <summary>Set when the peer closed its side or the socket failed.</summary>
     public bool PeerClosed;
 
+    /// <summary>
+    /// The slowest the peer may take bytes that are sent to it, or null for no limit. Each send slice must complete
+    /// within the grace period plus its length at this rate; when one does not, the heartbeat aborts the connection.
+    /// </summary>
+    public MinDataRate? MinSendRate;
+
+    /// <summary>Whether a send was aborted because the peer did not take the bytes in time.</summary>
+    public bool SendTimedOut => _sendTimedOut;
+
     public int Buffered => End - Start;
 
     public ReadOnlySpan<byte> BufferedSpan => In.AsSpan(Start, End - Start);
+
+    /// <summary>An absolute deadline <paramref name="timeout"/> from now, on the heartbeat's clock.</summary>
+    public static long DeadlineAfter(TimeSpan timeout) => DeadlineAfter(Environment.TickCount64, timeout);
+
+    /// <summary>An absolute deadline <paramref name="timeout"/> after <paramref name="now"/>, saturating.</summary>
+    public static long DeadlineAfter(long now, TimeSpan timeout)
+    {
+        double ms = timeout.TotalMilliseconds;
+        return ms >= long.MaxValue / 2 ? long.MaxValue : now + (long)ms;
+    }
 
     public void Consume(int count)
     {
@@ -54,13 +80,19 @@ internal sealed class ConnectionIO : IDisposable
 
     /// <summary>
     /// Receives more bytes after the buffered ones, making room by compacting or growing (up to the head limits).
-    /// Returns 0 when the peer closed, and throws <see cref="TimeoutException"/> when <paramref name="timeout"/> passed
-    /// first (the heartbeat then shut the receive side, so that the pending receive returned).
+    /// Returns 0 when the peer closed, and throws <see cref="TimeoutException"/> when <paramref name="deadline"/> (on
+    /// the <see cref="Environment.TickCount64"/> clock) passed first: the heartbeat then shut the receive side, so that
+    /// the pending receive returned.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReceiveAsync(TimeSpan timeout)
+    public async ValueTask<int> ReceiveAsync(long deadline)
     {
-        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+        if (_receiveTimedOut)
+        {
+            throw new TimeoutException("The peer sent nothing in time.");
+        }
+
+        Volatile.Write(ref _receiveDeadline, deadline);
         int received;
         try
         {
@@ -76,18 +108,18 @@ internal sealed class ConnectionIO : IDisposable
 
             received = await Transport.ReceiveAsync(In.AsMemory(End)).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
             received = 0; // reset or aborted: the same as a close for the loop
         }
         finally
         {
-            Volatile.Write(ref _deadline, long.MaxValue);
+            Volatile.Write(ref _receiveDeadline, long.MaxValue);
         }
 
         if (received == 0)
         {
-            if (_timedOut)
+            if (_receiveTimedOut)
             {
                 throw new TimeoutException("The peer sent nothing in time.");
             }
@@ -100,35 +132,64 @@ internal sealed class ConnectionIO : IDisposable
     }
 
     /// <summary>
-    /// Waits, without a buffer, until data arrives (or the peer closes, or the deadline passes): the socket's own
+    /// Waits, without a buffer, until data arrives (or the peer closes, or the deadline passes): the transport's
     /// zero-byte receive, returned as is, so that an idle connection waits in no state machine but its loop's. It costs
     /// no extra system call: a receive that finds no data waits for readiness either way. Call <see cref="EndWait"/>
     /// afterwards.
     /// </summary>
-    public ValueTask<int> WaitForDataAsync(TimeSpan timeout)
+    public ValueTask<int> WaitForDataAsync(long deadline)
     {
-        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+        Volatile.Write(ref _receiveDeadline, deadline);
         return Transport.ReceiveAsync(Memory<byte>.Empty);
+    }
+
+    /// <summary>
+    /// Brings the deadline of the pending receive or wait forward to <paramref name="deadline"/> (never back). A receive
+    /// that starts later sets its own.
+    /// </summary>
+    public void LimitReceiveDeadline(long deadline)
+    {
+        long current = Volatile.Read(ref _receiveDeadline);
+        while (deadline < current && current != long.MaxValue)
+        {
+            long seen = Interlocked.CompareExchange(ref _receiveDeadline, deadline, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
     }
 
     /// <summary>Ends a <see cref="WaitForDataAsync"/>: clears the deadline and says whether it passed.</summary>
     public bool EndWait()
     {
-        Volatile.Write(ref _deadline, long.MaxValue);
-        return _timedOut;
+        Volatile.Write(ref _receiveDeadline, long.MaxValue);
+        return _receiveTimedOut;
     }
 
     /// <summary>
-    /// Called by the server's heartbeat: when a receive is overdue, shut the receive side, which makes it return 0
-    /// (Linux); the connection can still send its 408 before closing.
+    /// Called by the server's heartbeat. An overdue receive gets its receive side shut, which makes it return 0 (Linux)
+    /// while the connection can still send its 408. An overdue send means the peer is not reading: both directions are
+    /// shut, which fails the send. Returns true when a send timed out just now.
     /// </summary>
-    public void CheckTimeout(long now)
+    public bool CheckTimeouts(long now)
     {
-        if (now >= Volatile.Read(ref _deadline) && !_timedOut)
+        if (now >= Volatile.Read(ref _receiveDeadline) && !_receiveTimedOut)
         {
-            _timedOut = true;
+            _receiveTimedOut = true;
             Transport.Shutdown(SocketShutdown.Receive);
         }
+
+        if (now >= Volatile.Read(ref _sendDeadline) && !_sendTimedOut)
+        {
+            _sendTimedOut = true;
+            Transport.Shutdown(SocketShutdown.Both);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Whether the receive buffer can still grow (it stops at the head limits).</summary>
@@ -150,7 +211,7 @@ internal sealed class ConnectionIO : IDisposable
             return; // full at the limit: the parser reports the head as too large
         }
 
-        byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
+        byte[] bigger = BufferPolicy.Rent(size);
         In.AsSpan(0, End).CopyTo(bigger);
         ReturnToPool(In);
         In = bigger;
@@ -161,7 +222,7 @@ internal sealed class ConnectionIO : IDisposable
     {
         if (Out.Length - OutLength < sizeHint)
         {
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(Out.Length * 2, 4096), OutLength + sizeHint));
+            byte[] bigger = BufferPolicy.Rent(Math.Max(Math.Max(Out.Length * 2, 4096), OutLength + sizeHint));
             Out.AsSpan(0, OutLength).CopyTo(bigger);
             ReturnToPool(Out);
             Out = bigger;
@@ -187,13 +248,7 @@ internal sealed class ConnectionIO : IDisposable
         }
     }
 
-    private static void ReturnToPool(byte[] buffer)
-    {
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private static void ReturnToPool(byte[] buffer) => BufferPolicy.Return(buffer);
 
     public void AppendOut(ReadOnlySpan<byte> bytes)
     {
@@ -205,8 +260,42 @@ internal sealed class ConnectionIO : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync()
     {
-        await Transport.SendAsync(Out.AsMemory(0, OutLength)).ConfigureAwait(false);
+        await SendAsync(Out.AsMemory(0, OutLength)).ConfigureAwait(false);
         OutLength = 0;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="data"/> (the send buffer's bytes, or a caller's body sent without a copy) in slices, each
+    /// bounded by <see cref="MinSendRate"/>. Throws when the peer does not take the bytes in time.
+    /// </summary>
+    /// <remarks>An async method that completes synchronously (the usual case: the kernel takes the bytes at once)
+    /// rents nothing.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            ReadOnlyMemory<byte> slice = data[..Math.Min(data.Length, SendSlice)];
+            if (MinSendRate is { } rate)
+            {
+                Volatile.Write(ref _sendDeadline, DeadlineAfter(rate.Allowance(slice.Length)));
+            }
+
+            try
+            {
+                await Transport.SendAsync(slice).ConfigureAwait(false);
+            }
+            catch (Exception e) when (_sendTimedOut && e is SocketException or IOException or ObjectDisposedException)
+            {
+                throw new TimeoutException("The peer did not read the response in time.", e);
+            }
+            finally
+            {
+                Volatile.Write(ref _sendDeadline, long.MaxValue);
+            }
+
+            data = data[slice.Length..];
+        }
     }
 
     public void Dispose()
