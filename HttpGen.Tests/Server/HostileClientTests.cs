@@ -210,6 +210,27 @@ public class HostileClientTests
         Assert.Equal("hello", c.ReadResponse().BodyText);
     }
 
+    [Fact]
+    public async Task Header_values_stay_right_when_the_receive_buffer_is_compacted_under_a_half_parsed_head()
+    {
+        // Request 1 and the start of request 2 fill the 256-byte receive buffer exactly; the rest of request 2 comes
+        // later, so the buffer is compacted between the two parses of its head. Before the fix the handler read the
+        // Host of request 2 from where it had been before the compaction.
+        await using RunningServer server = await RunningServer.StartAsync(o => o.ReceiveBufferSize = 256, new HostEchoHandler());
+        string first = "GET /1 HTTP/1.1\r\nHost: one.example\r\nX-Pad: ";
+        string second = "GET /2 HTTP/1.1\r\nHost: two.example\r\nX-Pad: ";
+        first += new string('p', 256 - first.Length - 4 - second.Length - 10) + "\r\n\r\n";
+        string start = first + second + new string('q', 10);
+        Assert.Equal(256, start.Length);
+
+        using RawConnection c = server.Connect();
+        c.Send(start);
+        Assert.Equal("one.example", c.ReadResponse().BodyText);
+        await Task.Delay(300);
+        c.Send(new string('q', 300) + "\r\n\r\n");
+        Assert.Equal("two.example", c.ReadResponse().BodyText);
+    }
+
     private static async Task TrickleAsync(RawConnection c, IEnumerable<string> pieces, int delayMs, CancellationToken token)
     {
         try
@@ -293,5 +314,15 @@ internal sealed class WaitingHandler : IHttpHandler<EchoRequest, EchoResponse>
         }
 
         responseBody.Write("done"u8);
+    }
+}
+
+/// <summary>Answers with the request's declared Host header value, as the handler reads it.</summary>
+internal sealed class HostEchoHandler : IHttpHandler<EchoRequest, EchoResponse>
+{
+    public ValueTask HandleAsync(EchoRequest request, EchoResponse response, HttpRequestBody requestBody, HttpResponseBody responseBody, CancellationToken cancellationToken)
+    {
+        responseBody.Write(request.Host);
+        return default;
     }
 }
