@@ -14,73 +14,6 @@ namespace HttpGen.Tests.Generator;
 /// </summary>
 public class IncrementalTests
 {
-    private const string Source = """
-        using System;
-        using HttpGen;
-        namespace Shop;
-        [HttpRequest]
-        public partial class OrderRequest
-        {
-            [HttpHeader("Host")] public partial ReadOnlySpan<byte> Host { get; }
-            [HttpHeader("X-Request-Id")] public partial HeaderValue RequestId { get; }
-        }
-        [HttpResponse]
-        public partial class OrderResponse { }
-        public partial class NotAMessage { [HttpHeader("X")] public partial bool X { get; } }
-        """;
-
-    private static readonly string[] TrackedSteps = { TrackingNames.RequestTypes, TrackingNames.ResponseTypes, TrackingNames.OrphanHeaders };
-
-    [Fact]
-    public void Unrelated_edit_leaves_every_step_cached()
-    {
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(Source);
-        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
-        GeneratorRunResult first = driver.GetRunResult().Results.Single();
-        Assert.Contains(first.GeneratedSources, s => s.HintName == "Shop.OrderRequest.g.cs");
-        Assert.Single(first.Diagnostics); // HTTPGEN010 on NotAMessage
-
-        // A clone with one more, unrelated file: every tracked step must be served from the cache.
-        CSharpCompilation edited = compilation.Clone().AddSyntaxTrees(
-            CSharpSyntaxTree.ParseText("namespace Shop; public class Unrelated { public int X => 42; }", GeneratorHarness.ParseOptions));
-        driver = driver.RunGenerators(edited);
-        GeneratorRunResult second = driver.GetRunResult().Results.Single();
-
-        foreach (string step in TrackedSteps)
-        {
-            Assert.True(second.TrackedSteps.TryGetValue(step, out var runs), $"step {step} is tracked");
-            foreach (IncrementalGeneratorRunStep run in runs)
-            {
-                foreach ((object value, IncrementalStepRunReason reason) in run.Outputs)
-                {
-                    Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step {step} output was {reason}");
-                }
-            }
-        }
-
-        Assert.Equal(first.GeneratedSources.Length, second.GeneratedSources.Length);
-        for (int i = 0; i < first.GeneratedSources.Length; i++)
-        {
-            Assert.Equal(first.GeneratedSources[i].SourceText.ToString(), second.GeneratedSources[i].SourceText.ToString());
-        }
-    }
-
-    [Fact]
-    public void Relevant_edit_reruns_the_model_step()
-    {
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(Source);
-        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
-        SyntaxTree tree = compilation.SyntaxTrees.Single();
-        SyntaxTree changed = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(
-            Source.Replace("X-Request-Id", "X-Correlation-Id"), System.Text.Encoding.UTF8));
-        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, changed));
-        GeneratorRunResult result = driver.GetRunResult().Results.Single();
-
-        IncrementalStepRunReason reason = result.TrackedSteps[TrackingNames.RequestTypes].Single().Outputs.Single().Reason;
-        Assert.Equal(IncrementalStepRunReason.Modified, reason);
-        Assert.Contains("X-Correlation-Id", result.GeneratedSources.Single(s => s.HintName == "Shop.OrderRequest.g.cs").SourceText.ToString());
-    }
-
     // Three files, as a project has them: an edit in one leaves the types of the others alone.
     private const string RequestFile = """
         using System;
@@ -116,13 +49,61 @@ public class IncrementalTests
         public partial class NotAMessage { [HttpHeader("X")] public partial bool X { get; } }
         """;
 
+    private static readonly string[] TrackedSteps = { TrackingNames.RequestTypes, TrackingNames.ResponseTypes, TrackingNames.OrphanHeaders };
+
+    [Fact]
+    public void Unrelated_edit_leaves_every_step_cached()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(RequestFile, ResponseFile, OrphanFile);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        Assert.Contains(first.GeneratedSources, s => s.HintName == "Shop.OrderRequest.g.cs");
+        Assert.Single(first.Diagnostics); // HTTPGEN010 on NotAMessage
+
+        // A clone with one more, unrelated file: every tracked step must be served from the cache.
+        CSharpCompilation edited = compilation.Clone().AddSyntaxTrees(
+            CSharpSyntaxTree.ParseText("namespace Shop; public class Unrelated { public int X => 42; }", GeneratorHarness.ParseOptions));
+        driver = driver.RunGenerators(edited);
+        GeneratorRunResult second = driver.GetRunResult().Results.Single();
+
+        foreach (string step in TrackedSteps)
+        {
+            Assert.True(second.TrackedSteps.TryGetValue(step, out var runs), $"step {step} is tracked");
+            foreach (IncrementalGeneratorRunStep run in runs)
+            {
+                foreach ((object value, IncrementalStepRunReason reason) in run.Outputs)
+                {
+                    Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step {step} output was {reason}");
+                }
+            }
+        }
+
+        Assert.Equal(first.GeneratedSources.Length, second.GeneratedSources.Length);
+        for (int i = 0; i < first.GeneratedSources.Length; i++)
+        {
+            Assert.Equal(first.GeneratedSources[i].SourceText.ToString(), second.GeneratedSources[i].SourceText.ToString());
+        }
+    }
+
+    [Fact]
+    public void Relevant_edit_reruns_the_model_step()
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(RequestFile, ResponseFile, OrphanFile);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        driver = driver.RunGenerators(EditFile(compilation, 0, text => text.Replace("X-Request-Id", "X-Correlation-Id")));
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+
+        IncrementalStepRunReason reason = result.TrackedSteps[TrackingNames.RequestTypes].Single().Outputs.Single().Reason;
+        Assert.Equal(IncrementalStepRunReason.Modified, reason);
+        Assert.Contains("X-Correlation-Id", result.GeneratedSources.Single(s => s.HintName == "Shop.OrderRequest.g.cs").SourceText.ToString());
+    }
+
     [Fact]
     public void Method_body_edited_in_an_annotated_class_changes_no_output()
     {
         GeneratorRunResult second = RunEdit(c => EditFile(c, 0, text => text.Replace("return 1;", "int x = 2;\n        return x;")));
 
-        AssertCachedOrUnchanged(ModelReasons(second));
-        AssertCachedOrUnchanged(OutputReasons(second));
+        AssertOnlyChanged(second, type: null, IncrementalStepRunReason.Cached);
     }
 
     [Fact]
@@ -130,8 +111,7 @@ public class IncrementalTests
     {
         GeneratorRunResult second = RunEdit(c => EditFile(c, 0, text => text.Replace("[HttpRequest]", "// Orders placed by the shop front.\n\n[HttpRequest]")));
 
-        AssertCachedOrUnchanged(ModelReasons(second));
-        AssertCachedOrUnchanged(OutputReasons(second));
+        AssertOnlyChanged(second, type: null, IncrementalStepRunReason.Cached);
     }
 
     [Fact]
@@ -140,14 +120,7 @@ public class IncrementalTests
         GeneratorRunResult second = RunEdit(c => EditFile(c, 0, text => text.Replace(
             "[HttpHeader(\"Host\")]", "[HttpHeader(\"Accept\")] public partial HeaderValue Accept { get; }\n    [HttpHeader(\"Host\")]")));
 
-        Dictionary<string, IncrementalStepRunReason> models = ModelReasons(second);
-        Dictionary<string, IncrementalStepRunReason> outputs = OutputReasons(second);
-        Assert.Equal(IncrementalStepRunReason.Modified, models["OrderRequest"]);
-        Assert.Equal(IncrementalStepRunReason.Modified, outputs["OrderRequest"]);
-        models.Remove("OrderRequest");
-        outputs.Remove("OrderRequest");
-        AssertCachedOrUnchanged(models);
-        AssertCachedOrUnchanged(outputs);
+        AssertOnlyChanged(second, "OrderRequest", IncrementalStepRunReason.Modified);
         Assert.Contains("public partial global::HttpGen.HeaderValue Accept", second.GeneratedSources.Single(s => s.HintName == "Shop.OrderRequest.g.cs").SourceText.ToString());
     }
 
@@ -158,15 +131,8 @@ public class IncrementalTests
             "using HttpGen;\nnamespace Shop;\n[HttpRequest] public partial class RefundRequest { [HttpHeader(\"Host\")] public partial HeaderValue Host { get; } }",
             GeneratorHarness.ParseOptions, path: "Source3.cs")));
 
-        Dictionary<string, IncrementalStepRunReason> models = ModelReasons(second);
-        Dictionary<string, IncrementalStepRunReason> outputs = OutputReasons(second);
-        Assert.Equal(IncrementalStepRunReason.New, models["RefundRequest"]);
-        Assert.Equal(IncrementalStepRunReason.New, outputs["RefundRequest"]);
-        models.Remove("RefundRequest");
-        outputs.Remove("RefundRequest");
-        Assert.Equal(new[] { "NotAMessage", "OrderAck", "OrderRequest", "OrderResponse" }, outputs.Keys.Order());
-        AssertCachedOrUnchanged(models);
-        AssertCachedOrUnchanged(outputs);
+        Assert.Equal(new[] { "NotAMessage", "OrderAck", "OrderRequest", "OrderResponse", "RefundRequest" }, OutputReasons(second).Keys.Order());
+        AssertOnlyChanged(second, "RefundRequest", IncrementalStepRunReason.New);
     }
 
     private static GeneratorRunResult RunEdit(Func<CSharpCompilation, CSharpCompilation> edit)
@@ -229,19 +195,29 @@ public class IncrementalTests
         return reasons;
     }
 
-    private static void AssertCachedOrUnchanged(Dictionary<string, IncrementalStepRunReason> reasons)
+    // The named type's model and output have the given reason; every other type's are Cached or Unchanged.
+    private static void AssertOnlyChanged(GeneratorRunResult run, string? type, IncrementalStepRunReason expected)
     {
-        Assert.NotEmpty(reasons);
-        foreach ((string type, IncrementalStepRunReason reason) in reasons)
+        foreach (Dictionary<string, IncrementalStepRunReason> reasons in new[] { ModelReasons(run), OutputReasons(run) })
         {
-            Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{type}: {reason}");
+            if (type is not null)
+            {
+                Assert.Equal(expected, reasons[type]);
+                reasons.Remove(type);
+            }
+
+            Assert.NotEmpty(reasons);
+            foreach ((string other, IncrementalStepRunReason reason) in reasons)
+            {
+                Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{other}: {reason}");
+            }
         }
     }
 
     [Fact]
     public void No_step_output_holds_a_symbol_syntax_node_or_compilation()
     {
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(Source);
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(RequestFile, ResponseFile, OrphanFile);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
 
