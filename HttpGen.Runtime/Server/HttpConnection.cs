@@ -22,10 +22,13 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     private readonly HttpServerOptions _options;
     private readonly IHttpHandler<TRequest, TResponse> _handler;
     private readonly ConnectionIO _io;
-    private readonly TRequest _request = TRequest.Create();
-    private readonly TResponse _response = TResponse.Create();
-    private readonly HttpRequestBody _body;
-    private readonly HttpResponseBody _output = new();
+
+    // The messages and bodies of the request in progress (null before the first byte of the first request). When the
+    // connection goes idle it parks them; a connection idle for longer than ParkedExchangeLifetime gives them back to
+    // the server's pool (the heartbeat takes them), and takes a set from the pool when its next request starts.
+    private Exchange<TRequest, TResponse>? _exchange;
+    private Exchange<TRequest, TResponse>? _parked;
+    private long _parkedSince;
 
     // Facts about the request being handled, kept for the streaming path (which runs inside the handler).
     private bool _requestKeepAlive;
@@ -54,12 +57,51 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         _server = server;
         _options = server.Options;
         _handler = server.Handler;
-        ParserOptions parserOptions = _options.ParserOptions ?? _request.Options;
-        _request.Options = parserOptions;
-        _io = new ConnectionIO(new SocketTransport(socket), _options.ReceiveBufferSize, parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1);
+        _io = new ConnectionIO(new SocketTransport(socket), _options.ReceiveBufferSize, server.MaxHeadLength);
         _io.MinSendRate = _options.MinResponseDataRate;
-        _body = new HttpRequestBody(_options.MaxRequestBodySize);
-        _body.Connection = this;
+    }
+
+    /// <summary>How long an idle connection keeps its parked exchange before the heartbeat takes it back.</summary>
+    internal static readonly long ParkedExchangeLifetimeMs = 1000;
+
+    private TRequest Request => _exchange!.Request;
+
+    private TResponse Response => _exchange!.Response;
+
+    private HttpRequestBody Body => _exchange!.Body;
+
+    private HttpResponseBody Output => _exchange!.Output;
+
+    // Called before a head is parsed: the parked exchange if the heartbeat left it, else one from the pool.
+    private void TakeExchange()
+    {
+        _exchange = Interlocked.Exchange(ref _parked, null) ?? _server.Exchanges.Rent();
+        _exchange.Body.Connection = this;
+    }
+
+    // Called as the connection goes idle, with the request cleared and the buffers released.
+    private void ParkExchange()
+    {
+        if (_exchange is not null)
+        {
+            _parkedSince = Environment.TickCount64;
+            Volatile.Write(ref _parked, _exchange);
+            _exchange = null;
+        }
+    }
+
+    // Called when the connection closes: a clean exchange goes back to the pool.
+    private void ReturnExchange(bool clean)
+    {
+        Exchange<TRequest, TResponse>? exchange = Interlocked.Exchange(ref _parked, null) ?? _exchange;
+        _exchange = null;
+        if (exchange is not null && clean)
+        {
+            exchange.Output.Release();
+            exchange.Body.Release();
+            TRequest.Clear(exchange.Request);
+            _server.Exchanges.Return(exchange);
+        }
     }
 
     /// <summary>
@@ -68,6 +110,12 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     /// </summary>
     public void CheckTimeout(long now)
     {
+        if (Volatile.Read(ref _parked) is not null && now - _parkedSince >= ParkedExchangeLifetimeMs
+            && Interlocked.Exchange(ref _parked, null) is { } parked)
+        {
+            _server.Exchanges.Return(parked);
+        }
+
         if (_io.CheckTimeouts(now))
         {
             CancelHandler();
@@ -148,7 +196,11 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         {
             while (true)
             {
-                TRequest.Clear(_request);
+                if (_exchange is not null)
+                {
+                    TRequest.Clear(_exchange.Request);
+                }
+
                 OperationStatus status;
                 int consumed = 0;
 
@@ -169,7 +221,12 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                             }
                         }
 
-                        status = TRequest.Parse(_request, new ReadOnlySequence<byte>(_io.In, _io.Start, _io.Buffered), out consumed);
+                        if (_exchange is null)
+                        {
+                            TakeExchange();
+                        }
+
+                        status = TRequest.Parse(Request, new ReadOnlySequence<byte>(_io.In, _io.Start, _io.Buffered), out consumed);
                         if (status != OperationStatus.NeedMoreData)
                         {
                             break;
@@ -199,6 +256,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                         }
 
                         _io.ReleaseIdleBuffers();
+                        ParkExchange();
                         TimeSpan wait = stopping ? Min(_options.KeepAliveTimeout, HttpServer<TRequest, TResponse>.FirstRequestGraceOnStop) : _options.KeepAliveTimeout;
                         try
                         {
@@ -240,7 +298,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
                 if (status == OperationStatus.InvalidData)
                 {
-                    ParseError error = TRequest.State(_request).Error;
+                    ParseError error = TRequest.State(Request).Error;
                     _server.OnRejected(error.Kind);
                     await CloseWithErrorAsync(error.StatusCode, error.Reason).ConfigureAwait(false);
                     return;
@@ -253,11 +311,11 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
                 _io.Consume(consumed);
                 _served++;
-                RequestMethod method = TRequest.State(_request).Method;
+                RequestMethod method = TRequest.State(Request).Method;
                 long started = Diagnostics.ServerMetrics.RequestStarted(method, _server.PortTag);
                 bool keep = await HandleAsync().ConfigureAwait(false);
-                _output.Release();
-                _body.Release();
+                Output.Release();
+                Body.Release();
                 Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
                 if (!keep || !_handlerCts!.TryReset())
                 {
@@ -283,6 +341,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         finally
         {
             _io.Dispose();
+            ReturnExchange(clean: _handlerCts?.IsCancellationRequested != true);
             _handlerCts?.Dispose();
             _server.OnConnectionClosed(this, opened);
         }
@@ -293,7 +352,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     // Runs the handler for the parsed request and queues its response. Returns whether to keep the connection.
     private async ValueTask<bool> HandleAsync()
     {
-        ref RequestHeadParser head = ref TRequest.State(_request);
+        ref RequestHeadParser head = ref TRequest.State(Request);
         BodyFraming framing = head.Framing;
         RequestMethod method = head.Method;
         // RFC 9110 §10.1.1 and §15.2: an HTTP/1.0 client is never sent a 1xx; its expectation is ignored.
@@ -309,15 +368,15 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
             return false;
         }
 
-        _body.Start(_io, framing, expectContinue, _options.MaxRequestBodySize, _options.BodyReadTimeout, _options.MinRequestBodyDataRate);
-        TResponse.Clear(_response);
-        TResponse.State(_response).RequestMethod = method;
-        _output.Start(_io, this, _options.MaxBufferedResponseBody);
+        Body.Start(_io, framing, expectContinue, _options.MaxRequestBodySize, _options.BodyReadTimeout, _options.MinRequestBodyDataRate);
+        TResponse.Clear(Response);
+        TResponse.State(Response).RequestMethod = method;
+        Output.Start(_io, this, _options.MaxBufferedResponseBody);
 
         _handlerCts ??= new CancellationTokenSource();
         try
         {
-            ValueTask handled = _handler.HandleAsync(_request, _response, _body, _output, _handlerCts.Token);
+            ValueTask handled = _handler.HandleAsync(Request, Response, Body, Output, _handlerCts.Token);
             if (!handled.IsCompletedSuccessfully)
             {
                 // Only a handler that waits can outlive its peer: the heartbeat watches the socket meanwhile.
@@ -334,14 +393,14 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         }
         catch (HttpBodyException e)
         {
-            if (!_output.HasStarted)
+            if (!Output.HasStarted)
             {
                 QueueError(e.StatusCode, e.Message);
             }
 
             return false;
         }
-        catch (Exception) when (!_output.HasStarted && !_io.SendTimedOut)
+        catch (Exception) when (!Output.HasStarted && !_io.SendTimedOut)
         {
             QueueError(500, "internal server error");
             return false;
@@ -353,38 +412,38 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
             return false;
         }
 
-        bool keep = _requestKeepAlive && !_server.IsStopping && TResponse.State(_response).KeepAlive;
-        if (!_body.IsComplete)
+        bool keep = _requestKeepAlive && !_server.IsStopping && TResponse.State(Response).KeepAlive;
+        if (!Body.IsComplete)
         {
             // A client that asked "Expect: 100-continue" and was never told to continue may or may not send its body:
             // the only safe way on is a fresh connection. A large unread body is not worth reading either.
-            bool unreadExpect = expectContinue && !_body.ReadStarted;
-            bool tooLarge = _body.Kind == BodyKind.ContentLength && _body.Length - _body.BytesRead > _options.MaxBodyDrainSize;
+            bool unreadExpect = expectContinue && !Body.ReadStarted;
+            bool tooLarge = Body.Kind == BodyKind.ContentLength && Body.Length - Body.BytesRead > _options.MaxBodyDrainSize;
             keep &= !unreadExpect && !tooLarge;
         }
 
-        if (_output.HasStarted)
+        if (Output.HasStarted)
         {
             try
             {
-                _output.CompleteStreaming();
+                Output.CompleteStreaming();
             }
             catch (InvalidOperationException)
             {
                 return false; // more body than its Content-Length: not a byte of the excess is sent
             }
 
-            keep &= _output.StreamingKind != BodyKind.ReadToClose && !ContentLengthBroken();
+            keep &= Output.StreamingKind != BodyKind.ReadToClose && !ContentLengthBroken();
         }
         else if (!QueueBufferedResponse(ref keep))
         {
             return false;
         }
 
-        if (keep && !_body.IsComplete)
+        if (keep && !Body.IsComplete)
         {
             await _io.FlushAsync().ConfigureAwait(false);
-            keep = await _body.DrainAsync(_options.MaxBodyDrainSize).ConfigureAwait(false);
+            keep = await Body.DrainAsync(_options.MaxBodyDrainSize).ConfigureAwait(false);
         }
 
         return keep;
@@ -392,23 +451,23 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
     private bool ContentLengthBroken()
     {
-        BodyFraming framing = TResponse.State(_response).Framing;
-        return framing.Kind == BodyKind.ContentLength && !_output.Discard && framing.ContentLength != _output.BytesWritten;
+        BodyFraming framing = TResponse.State(Response).Framing;
+        return framing.Kind == BodyKind.ContentLength && !Output.Discard && framing.ContentLength != Output.BytesWritten;
     }
 
     // The common case: the whole body is buffered, so the head can carry its exact Content-Length.
     private bool QueueBufferedResponse(ref bool keep)
     {
-        ref ResponseHeadParser head = ref TResponse.State(_response);
+        ref ResponseHeadParser head = ref TResponse.State(Response);
         int status = head.StatusCode == 0 ? 200 : head.StatusCode;
         _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
         BodyFraming framing = head.Framing;
         if (framing.Kind == BodyKind.None && !ReasonPhrases.ForbidsBody(status))
         {
-            framing = new BodyFraming(BodyKind.ContentLength, _output.BytesWritten);
+            framing = new BodyFraming(BodyKind.ContentLength, Output.BytesWritten);
         }
-        else if (framing.Kind == BodyKind.ContentLength && !noBody && framing.ContentLength != _output.BytesWritten)
+        else if (framing.Kind == BodyKind.ContentLength && !noBody && framing.ContentLength != Output.BytesWritten)
         {
             // The handler declared one length and wrote another: sending either would desynchronize the client.
             QueueError(500, "response body length differs from its Content-Length");
@@ -424,11 +483,11 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         {
             if (framing.Kind == BodyKind.Chunked)
             {
-                _output.AppendBufferedAsChunked();
+                Output.AppendBufferedAsChunked();
             }
             else
             {
-                _io.AppendOut(_output.Buffered);
+                _io.AppendOut(Output.Buffered);
             }
         }
 
@@ -437,7 +496,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
     BodyKind HttpResponseBody.IStarter.StartStreaming()
     {
-        ref ResponseHeadParser head = ref TResponse.State(_response);
+        ref ResponseHeadParser head = ref TResponse.State(Response);
         int status = head.StatusCode == 0 ? 200 : head.StatusCode;
         _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
@@ -452,12 +511,12 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         head.Framing = new BodyFraming(kind, head.Framing.ContentLength);
         head.KeepAlive = keep;
         head.AnnounceKeepAlive = keep && _version == ProtocolVersion.Http10;
-        _output.Discard = noBody;
+        Output.Discard = noBody;
         QueueHead();
         return kind;
     }
 
-    long HttpResponseBody.IStarter.DeclaredLength => TResponse.State(_response).Framing.ContentLength;
+    long HttpResponseBody.IStarter.DeclaredLength => TResponse.State(Response).Framing.ContentLength;
 
     private void QueueHead()
     {
@@ -465,7 +524,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         while (true)
         {
             Span<byte> span = _io.GetOutSpan(sizeHint);
-            if (TResponse.Format(_response, span, out int written))
+            if (TResponse.Format(Response, span, out int written))
             {
                 _io.OutLength += written;
                 return;

@@ -42,6 +42,9 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Handler = handler ?? throw new ArgumentNullException(nameof(handler));
         options.Validate();
+        ParserOptions parserOptions = options.ParserOptions ?? TRequest.Create().Options;
+        MaxHeadLength = parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1;
+        Exchanges = new ExchangePool<TRequest, TResponse>(parserOptions, options.MaxRequestBodySize, capacity: 1024);
     }
 
     /// <summary>Creates a server with a delegate handler.</summary>
@@ -56,6 +59,12 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     public HttpServerOptions Options { get; }
 
     internal IHttpHandler<TRequest, TResponse> Handler { get; }
+
+    /// <summary>The spare request/response sets that connections take when a request starts.</summary>
+    internal ExchangePool<TRequest, TResponse> Exchanges { get; }
+
+    /// <summary>The longest head the parser accepts (+1), which bounds a connection's receive buffer.</summary>
+    internal int MaxHeadLength { get; }
 
     internal bool IsStopping => _isStopping;
 
