@@ -1,0 +1,628 @@
+using System.Buffers;
+using HttpGen.Formatting;
+
+namespace HttpGen.Caching;
+
+/// <summary>
+/// An HTTP cache (RFC 9111) over raw message bytes, private (one client's) or shared (a proxy's): it decides whether a
+/// request can be answered from storage, which conditional request validates a stored response, what to store of a
+/// response and how a 304 updates what is stored, and it says what it did in a Cache-Status value (RFC 9211). It is
+/// independent of message types: requests are <see cref="CacheRequest"/> views, responses are heads as received.
+/// Thread-safe: share one instance.
+/// </summary>
+/// <remarks>
+/// <para>The exchange, for each request:</para>
+/// <list type="number">
+/// <item><see cref="Lookup"/>. On <see cref="CacheAction.ServeStored"/>, <see cref="CacheAction.ServeNotModified"/> or
+/// <see cref="CacheAction.ServeGatewayTimeout"/> answer from the result (<see cref="CacheResult.TryWriteHead"/>,
+/// <see cref="CacheResult.Body"/>) and stop. A fresh hit allocates nothing.</item>
+/// <item>Otherwise send the request (adding <see cref="CacheResult.TryWriteConditionalFields"/> for
+/// <see cref="CacheAction.SendConditional"/>), noting <see cref="Now"/> before sending and when the response head arrives.</item>
+/// <item>Give the response to <see cref="HandleResponse"/> (or <see cref="HandleResponseHead"/> and then
+/// <see cref="PendingCacheEntry.Complete"/> once a streamed body is complete), or report a failure to reach the origin to
+/// <see cref="HandleFailure"/>, and act on the new result: serve the stored response (validated, or stale on error),
+/// pass on the origin's response with the result's Cache-Status, or (rarely) send the request again unconditionally.</item>
+/// </list>
+/// </remarks>
+public sealed class HttpCache
+{
+    private readonly IHttpCacheStore _store;
+    private readonly TimeProvider _time;
+    private readonly long _maxEntrySize;
+    private readonly long _sweepIntervalTicks;
+    private long _nextSweepTicks;
+    private long _hits, _misses, _validations, _stores;
+
+    /// <summary>Creates a cache.</summary>
+    /// <param name="options">How it behaves (read once); default: private, 64 MiB in memory.</param>
+    /// <param name="store">Where responses are kept; default: a <see cref="MemoryHttpCacheStore"/> of <see cref="HttpCacheOptions.Capacity"/>.</param>
+    /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
+    public HttpCache(HttpCacheOptions? options = null, IHttpCacheStore? store = null, TimeProvider? timeProvider = null)
+    {
+        options ??= new HttpCacheOptions();
+        IsShared = options.Shared;
+        EncodedName = CacheStatus.EncodeName(options.Name);
+        _store = store ?? new MemoryHttpCacheStore(options.Capacity, options.MaxResponsesPerKey);
+        _time = timeProvider ?? TimeProvider.System;
+        _maxEntrySize = options.MaxEntrySize;
+        HeuristicFraction = options.HeuristicFraction;
+        MaxHeuristicTicks = options.MaxHeuristicLifetime.Ticks;
+        StaleRetentionTicks = options.StaleRetention.Ticks;
+        _sweepIntervalTicks = options.SweepInterval.Ticks;
+        _nextSweepTicks = Now.UtcTicks + _sweepIntervalTicks;
+    }
+
+    /// <summary>Whether the cache is shared (see <see cref="HttpCacheOptions.Shared"/>).</summary>
+    public bool IsShared { get; }
+
+    /// <summary>The store.</summary>
+    public IHttpCacheStore Store => _store;
+
+    /// <summary>The current time by the cache's clock: note it when a request is sent and when its response arrives.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Requests answered from storage (including 304s the cache generated and validated responses).</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>Requests that had to go to the origin without a stored response to validate.</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>Conditional requests the cache asked for (validations, including background ones).</summary>
+    public long Validations => Interlocked.Read(ref _validations);
+
+    /// <summary>Responses stored (new or updated).</summary>
+    public long Stores => Interlocked.Read(ref _stores);
+
+    internal byte[] EncodedName { get; }
+
+    internal double HeuristicFraction { get; }
+
+    internal long MaxHeuristicTicks { get; }
+
+    internal long StaleRetentionTicks { get; }
+
+    /// <summary>Decides how to answer a request: from storage, by validating, or by forwarding it.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The decision.</returns>
+    public CacheResult Lookup(in CacheRequest request)
+    {
+        long now = Now.UtcTicks;
+        bool isHead = request.IsHead;
+        if (!request.IsGet && !isHead)
+        {
+            return Count(Forward(CacheAction.Send, null, default, isHead, CacheForwardReason.Method));
+        }
+
+        RequestFacts facts = RequestFacts.Read(request.HeaderBlock);
+        byte[]? rented = null;
+        Span<byte> key = KeyBuffer(request, stackalloc byte[512], ref rented);
+        try
+        {
+            if (key.IsEmpty)
+            {
+                return Count(Forward(CacheAction.Send, null, default, isHead, CacheForwardReason.Bypass, CacheStatusDetail.TooLarge));
+            }
+
+            ReadOnlyMemory<CachedResponse> stored = _store.Get(key);
+            if (stored.IsEmpty)
+            {
+                return Count(Miss(facts, isHead, CacheForwardReason.UriMiss, default));
+            }
+
+            CachedResponse? selected = Select(stored.Span, request.HeaderBlock, now, out bool anyLive);
+            return Count(selected is not null ? Decide(request, facts, selected, isHead, now)
+                : anyLive ? Miss(facts, isHead, CacheForwardReason.VaryMiss, stored)
+                : Miss(facts, isHead, CacheForwardReason.UriMiss, default));
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the origin's response to a request the cache let through: stores it or updates stored responses with it,
+    /// invalidates after unsafe methods, and decides what to answer.
+    /// </summary>
+    /// <param name="request">The request, as given to <see cref="Lookup"/>.</param>
+    /// <param name="lookup">The result of <see cref="Lookup"/> (or an earlier result whose action led to this request).</param>
+    /// <param name="responseHead">The response head as received (status line, fields, blank line), validated by a parser.</param>
+    /// <param name="body">The complete body, decoded from any transfer coding (copied when stored).</param>
+    /// <param name="requestTime">When the request was sent (<see cref="Now"/>).</param>
+    /// <param name="responseTime">When the response head arrived (<see cref="Now"/>).</param>
+    /// <returns>What to answer.</returns>
+    public CacheResult HandleResponse(in CacheRequest request, in CacheResult lookup, ReadOnlySpan<byte> responseHead, ReadOnlySpan<byte> body, DateTimeOffset requestTime, DateTimeOffset responseTime)
+    {
+        CacheResult result = HandleResponseHead(request, lookup, responseHead, requestTime, responseTime, out PendingCacheEntry? pending);
+        if (pending is not null && !pending.Complete(body))
+        {
+            result = result with { Status = result.Status with { Stored = false, TimeToLive = null, Detail = CacheStatusDetail.TooLarge } };
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// As <see cref="HandleResponse"/>, for a response whose body is still to come: when the response is to be stored,
+    /// <paramref name="pending"/> takes the body once it is complete (the Cache-Status then says <c>stored</c> already).
+    /// </summary>
+    /// <param name="request">The request, as given to <see cref="Lookup"/>.</param>
+    /// <param name="lookup">The result of <see cref="Lookup"/>.</param>
+    /// <param name="responseHead">The response head as received (copied when it is to be stored).</param>
+    /// <param name="requestTime">When the request was sent.</param>
+    /// <param name="responseTime">When the response head arrived.</param>
+    /// <param name="pending">Set when the response is to be stored: complete it with the body, or drop it.</param>
+    /// <returns>What to answer.</returns>
+    public CacheResult HandleResponseHead(in CacheRequest request, in CacheResult lookup, ReadOnlySpan<byte> responseHead, DateTimeOffset requestTime, DateTimeOffset responseTime, out PendingCacheEntry? pending)
+    {
+        pending = null;
+        long requestTicks = requestTime.UtcTicks, responseTicks = responseTime.UtcTicks;
+        bool isHead = request.IsHead;
+        CacheForwardReason reason = lookup.Status.Forward == CacheForwardReason.None ? CacheForwardReason.Stale : lookup.Status.Forward;
+        if (!ResponseFacts.TryRead(responseHead, responseTime, out ResponseFacts response))
+        {
+            return Forward(CacheAction.ServeOriginResponse, null, default, isHead, reason);
+        }
+
+        var status = new CacheStatus { Forward = reason, ForwardStatus = response.Status };
+        byte[]? rented = null;
+        Span<byte> key = KeyBuffer(request, stackalloc byte[512], ref rented);
+        try
+        {
+            if (key.IsEmpty)
+            {
+                return Origin(isHead, status);
+            }
+
+            if (!request.IsSafe)
+            {
+                if (response.Status is >= 200 and < 400)
+                {
+                    Invalidate(key, response.Location, response.ContentLocation);
+                }
+
+                return Origin(isHead, status);
+            }
+
+            if (!request.IsGet && !isHead)
+            {
+                return Origin(isHead, status);
+            }
+
+            if (response.Status == 304)
+            {
+                return NotModified(request, lookup, key, response, isHead, status, requestTicks, responseTicks);
+            }
+
+            if (isHead)
+            {
+                if (response.Status == 200)
+                {
+                    FreshenWithHead(request, key, responseHead, response, requestTicks, responseTicks);
+                }
+
+                return Origin(isHead, status);
+            }
+
+            RequestFacts facts = RequestFacts.Read(request.HeaderBlock);
+            if (response.Status is 500 or 502 or 503 or 504 && StaleIfError(lookup.Response, facts, responseTicks) is { } stale)
+            {
+                return Stored(stale, CacheAction.ServeStored, isHead, responseTicks, status with { Detail = CacheStatusDetail.StaleIfError });
+            }
+
+            return StoreResponse(request, lookup, key, responseHead, response, facts, status, requestTicks, responseTicks, out pending);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decides what to answer when the origin could not be reached (connection refused, timeout): a stale stored
+    /// response where stale-if-error allows it (RFC 5861 §4), otherwise 504 (which RFC 9111 §5.2.2.2 requires for a
+    /// stale response with must-revalidate).
+    /// </summary>
+    /// <param name="request">The request, as given to <see cref="Lookup"/>.</param>
+    /// <param name="lookup">The result of <see cref="Lookup"/>.</param>
+    /// <returns>Serve the stale response, or 504.</returns>
+    public CacheResult HandleFailure(in CacheRequest request, in CacheResult lookup)
+    {
+        long now = Now.UtcTicks;
+        CacheForwardReason reason = lookup.Status.Forward == CacheForwardReason.None ? CacheForwardReason.Stale : lookup.Status.Forward;
+        var status = new CacheStatus { Forward = reason };
+        if (request.IsGet || request.IsHead)
+        {
+            RequestFacts facts = RequestFacts.Read(request.HeaderBlock);
+            if (StaleIfError(lookup.Response, facts, now) is { } stale)
+            {
+                return Stored(stale, CacheAction.ServeStored, request.IsHead, now, status with { Detail = CacheStatusDetail.StaleIfError });
+            }
+        }
+
+        return new CacheResult(this, CacheAction.ServeGatewayTimeout, lookup.Response, default, request.IsHead, 0, status, false);
+    }
+
+    /// <summary>Drops every stored response past its <see cref="CachedResponse.RetainUntil"/> now.</summary>
+    /// <returns>How many were dropped.</returns>
+    public int RemoveExpired() => _store.RemoveExpired(Now);
+
+    internal void Put(CachedResponse response)
+    {
+        _store.Put(response);
+        Interlocked.Increment(ref _stores);
+        long now = response.ResponseTicks;
+        long next = Volatile.Read(ref _nextSweepTicks);
+        if (now >= next && Interlocked.CompareExchange(ref _nextSweepTicks, now + _sweepIntervalTicks, next) == next)
+        {
+            _store.RemoveExpired(Now);
+        }
+    }
+
+    // --- Lookup ---
+
+    private CachedResponse? Select(ReadOnlySpan<CachedResponse> stored, ReadOnlySpan<byte> requestFields, long now, out bool anyLive)
+    {
+        anyLive = false;
+        foreach (CachedResponse candidate in stored)
+        {
+            if (candidate.RetainUntilTicks < now)
+            {
+                _store.Remove(candidate); // of no more use: never served, and dropped when met
+                continue;
+            }
+
+            anyLive = true;
+            if (CachePolicy.MatchesSecondaryKey(candidate.SecondaryKey, requestFields))
+            {
+                return candidate; // the most recent of those that match (RFC 9111 §4.1)
+            }
+        }
+
+        return null;
+    }
+
+    private CacheResult Decide(in CacheRequest request, in RequestFacts facts, CachedResponse selected, bool isHead, long now)
+    {
+        CacheControl rq = facts.Control, rs = selected.Control;
+        long age = CachePolicy.CurrentAge(selected.CorrectedInitialAge, selected.ResponseTicks, now);
+        long remaining = selected.Lifetime - age;
+        CacheForwardReason reason = CacheForwardReason.None;
+        CacheStatusDetail detail = CacheStatusDetail.None;
+        bool background = false;
+        if (facts.HasOriginOnlyCondition || facts.HasRange)
+        {
+            return ForwardAsIs(facts, selected, isHead, CacheForwardReason.Request);
+        }
+
+        if (facts.NoCache || (rq.MaxAgeSeconds >= 0 && age > rq.MaxAgeSeconds * TimeSpan.TicksPerSecond))
+        {
+            reason = CacheForwardReason.Request;
+        }
+        else if (rs.NoCache && !rs.IsNoCacheQualified)
+        {
+            reason = CacheForwardReason.Stale;
+        }
+        else if (remaining > 0)
+        {
+            reason = rq.MinFreshSeconds >= 0 && remaining < rq.MinFreshSeconds * TimeSpan.TicksPerSecond ? CacheForwardReason.Request : CacheForwardReason.None;
+        }
+        else
+        {
+            long staleness = -remaining;
+            bool mayServeStale = CachePolicy.MayServeStale(rs, IsShared) && rq.MinFreshSeconds < 0;
+            if (mayServeStale && rq.MaxStaleSeconds >= 0 && (rq.MaxStaleSeconds == long.MaxValue || staleness <= rq.MaxStaleSeconds * TimeSpan.TicksPerSecond))
+            {
+                detail = CacheStatusDetail.MaxStale;
+            }
+            else if (mayServeStale && rs.StaleWhileRevalidateSeconds >= 0 && staleness <= rs.StaleWhileRevalidateSeconds * TimeSpan.TicksPerSecond)
+            {
+                detail = CacheStatusDetail.StaleWhileRevalidate;
+                background = true;
+            }
+            else
+            {
+                reason = CacheForwardReason.Stale;
+            }
+        }
+
+        if (reason != CacheForwardReason.None)
+        {
+            return facts.IsConditional || !selected.HasValidator || rq.OnlyIfCached
+                ? ForwardAsIs(facts, selected, isHead, reason)
+                : Forward(CacheAction.SendConditional, selected, default, isHead, reason);
+        }
+
+        var status = new CacheStatus { Hit = true, TimeToLive = Seconds(remaining), Detail = detail };
+        if (facts.HasIfNoneMatch || facts.HasIfModifiedSince)
+        {
+            Condition condition = Evaluate(request.HeaderBlock, facts, selected, now);
+            if (condition == Condition.Unusable)
+            {
+                return ForwardAsIs(facts, selected, isHead, CacheForwardReason.Request);
+            }
+
+            if (condition == Condition.NotModified)
+            {
+                return new CacheResult(this, CacheAction.ServeNotModified, selected, default, isHead, Seconds(age), status, background);
+            }
+        }
+
+        return new CacheResult(this, CacheAction.ServeStored, selected, default, isHead, Seconds(age), status, background);
+    }
+
+    private CacheResult Miss(in RequestFacts facts, bool isHead, CacheForwardReason reason, ReadOnlyMemory<CachedResponse> candidates)
+    {
+        if (facts.Control.OnlyIfCached)
+        {
+            return GatewayTimeout(null, isHead);
+        }
+
+        // On a vary miss, the stored variants' tags let the origin answer 304 and name the one to use (RFC 9111 §4.1).
+        bool anyTag = false;
+        foreach (CachedResponse r in candidates.Span)
+        {
+            anyTag |= r.HasETag;
+        }
+
+        return anyTag && !facts.IsConditional
+            ? Forward(CacheAction.SendConditional, null, candidates, isHead, reason)
+            : Forward(CacheAction.Send, null, default, isHead, reason);
+    }
+
+    private CacheResult ForwardAsIs(in RequestFacts facts, CachedResponse selected, bool isHead, CacheForwardReason reason) =>
+        facts.Control.OnlyIfCached ? GatewayTimeout(selected, isHead) : Forward(CacheAction.Send, selected, default, isHead, reason);
+
+    private CacheResult GatewayTimeout(CachedResponse? selected, bool isHead) =>
+        new(this, CacheAction.ServeGatewayTimeout, selected, default, isHead, 0, new CacheStatus { Detail = CacheStatusDetail.OnlyIfCached }, false);
+
+    private CacheResult Forward(CacheAction action, CachedResponse? selected, ReadOnlyMemory<CachedResponse> candidates, bool isHead, CacheForwardReason reason, CacheStatusDetail detail = CacheStatusDetail.None) =>
+        new(this, action, selected, candidates, isHead, 0, new CacheStatus { Forward = reason, Detail = detail }, false);
+
+    private CacheResult Count(CacheResult result)
+    {
+        switch (result.Action)
+        {
+            case CacheAction.ServeStored or CacheAction.ServeNotModified:
+                Interlocked.Increment(ref _hits);
+                if (result.RevalidateInBackground)
+                {
+                    Interlocked.Increment(ref _validations);
+                }
+
+                break;
+            case CacheAction.SendConditional:
+                Interlocked.Increment(ref _validations);
+                break;
+            case CacheAction.Send:
+                Interlocked.Increment(ref _misses);
+                break;
+        }
+
+        return result;
+    }
+
+    private enum Condition
+    {
+        Full,
+        NotModified,
+        Unusable,
+    }
+
+    // RFC 9111 §4.3.2: the request's own If-None-Match (weak comparison) or, without it, If-Modified-Since, against the
+    // stored response's validators (Last-Modified, else Date).
+    private static Condition Evaluate(ReadOnlySpan<byte> requestFields, in RequestFacts facts, CachedResponse stored, long now)
+    {
+        if (facts.HasIfNoneMatch)
+        {
+            EntityTag storedTag = stored.ETag;
+            bool match = false;
+            foreach (HeaderField field in new HeaderFieldEnumerator(requestFields))
+            {
+                if (!field.NameEquals("If-None-Match"u8))
+                {
+                    continue;
+                }
+
+                if (!EntityTagList.TryParse(field.Value, out EntityTagList list))
+                {
+                    return Condition.Unusable;
+                }
+
+                match |= list.IsAny || (stored.HasETag && list.ContainsWeakMatch(storedTag));
+            }
+
+            return match ? Condition.NotModified : Condition.Full;
+        }
+
+        if (!HttpDate.TryParse(facts.IfModifiedSince, new DateTimeOffset(now, TimeSpan.Zero), out DateTimeOffset since))
+        {
+            return Condition.Full; // an invalid date is ignored (RFC 9110 §13.1.3)
+        }
+
+        long modified = stored.HasLastModified ? stored.LastModifiedTicks : stored.DateTicks;
+        return modified <= since.UtcTicks ? Condition.NotModified : Condition.Full;
+    }
+
+    // --- After the origin answered ---
+
+    private CacheResult StoreResponse(in CacheRequest request, in CacheResult lookup, ReadOnlySpan<byte> key, ReadOnlySpan<byte> head, in ResponseFacts response,
+        in RequestFacts facts, CacheStatus status, long requestTicks, long responseTicks, out PendingCacheEntry? pending)
+    {
+        pending = null;
+        CacheStatusDetail detail = CachePolicy.CheckStorable(facts, response, IsShared);
+        long ttl = 0;
+        if (detail == CacheStatusDetail.None && response.ContentLength > _maxEntrySize)
+        {
+            detail = CacheStatusDetail.TooLarge;
+        }
+
+        if (detail == CacheStatusDetail.None)
+        {
+            long date = response.HasDate ? response.DateTicks : responseTicks;
+            long initialAge = CachePolicy.CorrectedInitialAge(StoredFieldFilter.AgeValue(response.Fields), date, requestTicks, responseTicks);
+            long lifetime = CachePolicy.FreshnessLifetime(response, date, IsShared, HeuristicFraction, MaxHeuristicTicks);
+            bool validator = response.HasETag || response.HasLastModified;
+            if (CachePolicy.RetainUntil(responseTicks, initialAge, lifetime, response.Control, IsShared, validator, StaleRetentionTicks) <= responseTicks)
+            {
+                detail = CacheStatusDetail.Stale;
+            }
+            else
+            {
+                ttl = lifetime - initialAge;
+                byte[] secondary = CachePolicy.SecondaryKey(response.Fields, request.HeaderBlock);
+                pending = new PendingCacheEntry(this, key.ToArray(), secondary, head.ToArray(), response.ContentLength, requestTicks, responseTicks, _maxEntrySize);
+            }
+        }
+
+        if (pending is null && lookup.Response is { } superseded && response.Status is >= 200 and < 400 and not 206 && !facts.HasRange)
+        {
+            _store.Remove(superseded); // a newer full response for the same request exists, and may not be stored
+        }
+
+        return Origin(request.IsHead, status with { Stored = pending is not null, TimeToLive = pending is null ? null : Seconds(ttl), Detail = detail });
+    }
+
+    // RFC 9111 §4.3.4: the stored responses a 304 selects by its validators are updated; the request is then answered
+    // from the one that matches it, if the cache asked for the validation; a client's own conditional gets the 304.
+    // Beyond §4.3.4: a 304 without validators to a validation the cache asked for (If-Modified-Since from one stored
+    // response's Last-Modified) selects that response.
+    private CacheResult NotModified(in CacheRequest request, in CacheResult lookup, ReadOnlySpan<byte> key, in ResponseFacts response, bool isHead,
+        CacheStatus status, long requestTicks, long responseTicks)
+    {
+        ReadOnlySpan<CachedResponse> stored = _store.Get(key).Span;
+        bool hasTag = response.TryGetETag(out EntityTag tag);
+        bool cacheAsked = lookup.Action == CacheAction.SendConditional || lookup.RevalidateInBackground;
+        CachedResponse? serve = null, selectedForOther = null;
+        bool selectedAny = false;
+        foreach (CachedResponse candidate in stored)
+        {
+            bool selected = hasTag && !tag.IsWeak ? candidate.HasETag && candidate.ETag.StrongEquals(tag)
+                : hasTag ? candidate.HasETag && candidate.ETag.WeakEquals(tag) && !selectedAny
+                : response.HasLastModified ? candidate.HasLastModified && candidate.LastModifiedTicks == response.LastModifiedTicks && !selectedAny
+                : (stored.Length == 1 && !candidate.HasValidator) || (cacheAsked && ReferenceEquals(candidate, lookup.Response));
+            if (!selected)
+            {
+                continue;
+            }
+
+            selectedAny = true;
+            CachedResponse updated = candidate.Update(this, response.Fields, candidate.SecondaryKey, requestTicks, responseTicks);
+            Put(updated);
+            if (serve is null && CachePolicy.MatchesSecondaryKey(updated.SecondaryKey, request.HeaderBlock))
+            {
+                serve = updated;
+            }
+
+            selectedForOther ??= updated;
+        }
+
+        if (!cacheAsked)
+        {
+            return Origin(isHead, status);
+        }
+
+        if (serve is null && selectedForOther is not null)
+        {
+            // The origin chose a variant stored for other requests: keep it for this one's secondary key too.
+            FieldScan.TryReadStatusLine(selectedForOther.Head.Span, out _, out _, out ReadOnlySpan<byte> fields);
+            byte[] secondary = CachePolicy.SecondaryKey(fields, request.HeaderBlock);
+            serve = selectedForOther.Update(this, default, secondary, requestTicks, responseTicks);
+            Put(serve);
+        }
+
+        return serve is null
+            ? new CacheResult(this, CacheAction.Send, lookup.Response, default, isHead, 0, status, false)
+            : Stored(serve, CacheAction.ServeStored, isHead, responseTicks, status);
+    }
+
+    // RFC 9111 §4.3.5: a 200 to HEAD updates the stored GET responses it could have been chosen for, when its
+    // validators and Content-Length agree with them; those that disagree are stale, and dropped.
+    private void FreshenWithHead(in CacheRequest request, ReadOnlySpan<byte> key, ReadOnlySpan<byte> head, in ResponseFacts response, long requestTicks, long responseTicks)
+    {
+        foreach (CachedResponse candidate in _store.Get(key).Span)
+        {
+            if (!CachePolicy.MatchesSecondaryKey(candidate.SecondaryKey, request.HeaderBlock))
+            {
+                continue;
+            }
+
+            bool agrees = (!response.HasETag || candidate.RawETag.SequenceEqual(response.ETag))
+                && (!response.HasLastModified || candidate.LastModifiedTicks == response.LastModifiedTicks)
+                && (response.ContentLength < 0 || response.ContentLength == candidate.Body.Length);
+            if (agrees)
+            {
+                Put(candidate.Update(this, response.Fields, candidate.SecondaryKey, requestTicks, responseTicks));
+            }
+            else
+            {
+                _store.Remove(candidate);
+            }
+        }
+    }
+
+    private CachedResponse? StaleIfError(CachedResponse? stored, in RequestFacts facts, long now)
+    {
+        if (stored is null || !CachePolicy.MayServeStale(stored.Control, IsShared))
+        {
+            return null;
+        }
+
+        long window = Math.Max(stored.Control.StaleIfErrorSeconds, facts.Control.StaleIfErrorSeconds);
+        long staleness = CachePolicy.CurrentAge(stored.CorrectedInitialAge, stored.ResponseTicks, now) - stored.Lifetime;
+        return window >= 0 && staleness <= window * TimeSpan.TicksPerSecond ? stored : null;
+    }
+
+    // RFC 9111 §4.4: the target URI, and the Location and Content-Location URIs of the same origin.
+    private void Invalidate(ReadOnlySpan<byte> key, ReadOnlySpan<byte> location, ReadOnlySpan<byte> contentLocation)
+    {
+        _store.RemoveAll(key);
+        InvalidateSameOrigin(key, location);
+        InvalidateSameOrigin(key, contentLocation);
+    }
+
+    private void InvalidateSameOrigin(ReadOnlySpan<byte> key, ReadOnlySpan<byte> reference)
+    {
+        Span<byte> other = stackalloc byte[1024];
+        int length = reference.IsEmpty ? -1 : CacheKey.Resolve(key, reference, other);
+        if (length > 0 && CacheKey.Origin(other[..length]).SequenceEqual(CacheKey.Origin(key)))
+        {
+            _store.RemoveAll(other[..length]);
+        }
+    }
+
+    private CacheResult Stored(CachedResponse response, CacheAction action, bool isHead, long now, CacheStatus status)
+    {
+        long age = CachePolicy.CurrentAge(response.CorrectedInitialAge, response.ResponseTicks, now);
+        return new CacheResult(this, action, response, default, isHead, Seconds(age), status with { TimeToLive = Seconds(response.Lifetime - age) }, false);
+    }
+
+    private CacheResult Origin(bool isHead, CacheStatus status) => new(this, CacheAction.ServeOriginResponse, null, default, isHead, 0, status, false);
+
+    private static long Seconds(long ticks) => ticks >= 0 ? ticks / TimeSpan.TicksPerSecond : -((-ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond);
+
+    private static Span<byte> KeyBuffer(in CacheRequest request, Span<byte> stack, ref byte[]? rented)
+    {
+        int length = CacheKey.Write(request.Scheme, request.Authority, request.PathAndQuery, stack);
+        if (length >= 0)
+        {
+            return stack[..length];
+        }
+
+        int needed = request.Scheme.Length + request.Authority.Length + request.PathAndQuery.Length + 4;
+        if (needed <= stack.Length || needed > CacheKey.MaxLength)
+        {
+            return default;
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent(needed);
+        length = CacheKey.Write(request.Scheme, request.Authority, request.PathAndQuery, rented);
+        return length < 0 ? default : rented.AsSpan(0, length);
+    }
+}
