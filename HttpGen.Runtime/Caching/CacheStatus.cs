@@ -50,7 +50,7 @@ public enum CacheStatusDetail : byte
     VaryStar,
     /// <summary><c>not-cacheable</c>: no explicit freshness, validator-worthy lifetime, or heuristically cacheable status.</summary>
     NotCacheable,
-    /// <summary><c>too-large</c>: the body is over the cache's entry size limit, or the target URI too long for a key.</summary>
+    /// <summary><c>too-large</c>: the body is over the cache's entry size limit, or the target URI too long (or unusable) for a key.</summary>
     TooLarge,
     /// <summary><c>stale</c>: the response would be stale on arrival with nothing to validate it by.</summary>
     Stale,

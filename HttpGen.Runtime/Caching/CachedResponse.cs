@@ -135,7 +135,7 @@ public sealed class CachedResponse
         }
 
         bool writeLength = status != 204 && status >= 200;
-        size += (writeLength ? 18 + 20 : 0) + (hasDate ? 0 : 6 + HttpDate.FormattedLength + 2) + 2;
+        size += (writeLength ? 18 + Digits(body.Length) : 0) + (hasDate ? 0 : 6 + HttpDate.FormattedLength + 2) + 2;
         var data = new byte[size];
         primaryKey.CopyTo(data);
         secondaryKey.CopyTo(data.AsSpan(primaryKey.Length));
@@ -173,9 +173,12 @@ public sealed class CachedResponse
         }
 
         w.Write("\r\n"u8);
-        int used = primaryKey.Length + secondaryKey.Length + w.Length;
-        byte[] exact = used == data.Length ? data : data.AsSpan(0, used).ToArray();
-        return new CachedResponse(exact, primaryKey.Length, secondaryKey.Length, body, ageValue, requestTicks, responseTicks, cache);
+        if (primaryKey.Length + secondaryKey.Length + w.Length != data.Length)
+        {
+            throw new InvalidOperationException("The stored head's length was miscounted.");
+        }
+
+        return new CachedResponse(data, primaryKey.Length, secondaryKey.Length, body, ageValue, requestTicks, responseTicks, cache);
     }
 
     /// <summary>
@@ -210,6 +213,18 @@ public sealed class CachedResponse
 
         merged.Write("\r\n"u8);
         return Create(cache, PrimaryKey, secondaryKey, buffer.AsSpan(0, merged.Length), Body, requestTicks, responseTicks);
+    }
+
+    private static int Digits(int value)
+    {
+        int digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+
+        return digits;
     }
 
     private static bool HasUpdatingField(ReadOnlySpan<byte> newFields, ReadOnlySpan<byte> name)
