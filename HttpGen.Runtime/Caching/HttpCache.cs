@@ -267,25 +267,34 @@ public sealed partial class HttpCache
 
     // --- Lookup ---
 
+    // RFC 9111 §4: of the stored responses that match (§4.1), the most recent by Date; §4.1: one with a Vary field
+    // before one without (a default response that omitted Vary). Responses of no more use are dropped when met.
     private CachedResponse? Select(ReadOnlySpan<CachedResponse> stored, ReadOnlySpan<byte> requestFields, long now, out bool anyLive)
     {
         anyLive = false;
+        CachedResponse? best = null;
         foreach (CachedResponse candidate in stored)
         {
             if (candidate.RetainUntilTicks < now)
             {
-                _store.Remove(candidate); // of no more use: never served, and dropped when met
+                _store.Remove(candidate);
                 continue;
             }
 
             anyLive = true;
-            if (CachePolicy.MatchesSecondaryKey(candidate.SecondaryKey, requestFields))
+            if (CachePolicy.MatchesSecondaryKey(candidate.SecondaryKey, requestFields) && (best is null || IsPreferred(candidate, best)))
             {
-                return candidate; // the most recent of those that match (RFC 9111 §4.1)
+                best = candidate;
             }
         }
 
-        return null;
+        return best;
+    }
+
+    private static bool IsPreferred(CachedResponse candidate, CachedResponse best)
+    {
+        bool candidateVaries = !candidate.SecondaryKey.IsEmpty, bestVaries = !best.SecondaryKey.IsEmpty;
+        return candidateVaries != bestVaries ? candidateVaries : candidate.DateTicks > best.DateTicks;
     }
 
     private CacheResult Decide(in CacheRequest request, in RequestFacts facts, CachedResponse selected, bool isHead, long now)

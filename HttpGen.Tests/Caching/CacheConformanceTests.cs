@@ -240,6 +240,20 @@ public class CacheConformanceTests
             new(2, "GET /a\nAccept-Encoding: br, gzip", null, "hit 200 #3 age=1 | HttpGen; hit; ttl=59"),
             new(2, "GET /a\nAccept-Encoding: gzip, br", null, "hit 200 #0 age=2 | HttpGen; hit; ttl=58")),
 
+        ["§4 of several matching responses, the most recent by Date is used"] = Private(
+            new(0, "GET /a\nAccept: x\nAccept-Language: en", "200\nCache-Control: max-age=60\nVary: Accept\nDate: T-5\nBody: first",
+                "send (HttpGen; fwd=uri-miss) > 200 > origin | HttpGen; fwd=uri-miss; fwd-status=200; ttl=55; stored"),
+            new(1, "GET /a\nAccept: y\nAccept-Language: en", "200\nCache-Control: max-age=60\nVary: Accept-Language\nDate: T-30\nBody: second",
+                "send (HttpGen; fwd=vary-miss) > 200 > origin | HttpGen; fwd=vary-miss; fwd-status=200; ttl=29; stored"),
+            new(2, "GET /a\nAccept: x\nAccept-Language: en", null, "hit 200 first age=7 | HttpGen; hit; ttl=53"),
+            new(2, "GET /a\nAccept: z\nAccept-Language: en", null, "hit 200 second age=32 | HttpGen; hit; ttl=28")),
+        ["§4.1 a response with Vary is preferred to a default response that omitted it"] = Private(
+            new(0, "GET /a\nAccept: x", "200\nCache-Control: max-age=60\nVary: Accept\nBody: varied", Miss60),
+            new(1, "GET /a\nAccept: y", "200\nCache-Control: max-age=60\nBody: plain",
+                "send (HttpGen; fwd=vary-miss) > 200 > origin | HttpGen; fwd=vary-miss; fwd-status=200; ttl=60; stored"),
+            new(2, "GET /a\nAccept: x", null, "hit 200 varied age=2 | HttpGen; hit; ttl=58"),
+            new(2, "GET /a\nAccept: z", null, "hit 200 plain age=1 | HttpGen; hit; ttl=59")),
+
         // --- §4.4 Invalidation ---
         ["§4.4 a non-error response to POST invalidates the target URI"] = Private(
             new(0, "GET /a", Fresh60, Miss60),
