@@ -174,7 +174,7 @@ public sealed partial class HttpCache
         {
             if (key.IsEmpty)
             {
-                return Origin(isHead, status);
+                return Origin(isHead, status with { Detail = CacheStatusDetail.TooLarge });
             }
 
             if (!request.IsSafe)

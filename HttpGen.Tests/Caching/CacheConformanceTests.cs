@@ -316,6 +316,41 @@ public class CacheConformanceTests
         Assert.True(Rows.Count >= 50, $"{Rows.Count} rows");
     }
 
+    /// <summary>The worked example of docs/cache.md: each outcome line must appear there, word for word.</summary>
+    [Fact]
+    public void The_worked_example_of_the_docs_is_what_the_cache_does()
+    {
+        CacheStep[] steps =
+        [
+            new(0, "GET /news", "200\nCache-Control: max-age=60, stale-while-revalidate=30\nETag: \"a1\"\nBody: news-v1", ""),
+            new(25, "GET /news", null, ""),
+            new(25, "GET /news\nIf-None-Match: \"a1\"", null, ""),
+            new(70, "GET /news", "304\nETag: \"a1\"", ""),
+            new(75, "GET /news", null, ""),
+            new(200, "GET /news", "200\nCache-Control: max-age=60, stale-while-revalidate=30\nETag: \"a2\"\nBody: news-v2", ""),
+            new(210, "POST /news", "303\nLocation: /news", ""),
+            new(211, "GET /news", "200\nCache-Control: max-age=60\nETag: \"a3\"\nBody: news-v3", ""),
+        ];
+        var clock = new ManualClock(CacheScenario.T0);
+        var cache = new HttpCache(new HttpCacheOptions { Shared = true }, timeProvider: clock);
+        string docs = File.ReadAllText(Path.Combine(HttpGen.Tests.Generator.DiagnosticTests.RepositoryRoot(), "docs", "cache.md"));
+        foreach (string outcome in CacheScenario.Run(cache, clock, steps))
+        {
+            Assert.Contains(outcome, docs);
+        }
+
+        // The head written for the hit at t=25.
+        clock.Time = CacheScenario.T0;
+        cache = new HttpCache(new HttpCacheOptions { Shared = true }, timeProvider: clock);
+        CacheScenario.Run(cache, clock, steps[..1]);
+        clock.Time = CacheScenario.T0.AddSeconds(25);
+        Assert.True(CacheRequest.TryParse("GET /news HTTP/1.1\r\nHost: example.com\r\n\r\n"u8, "http"u8, out CacheRequest request));
+        CacheResult hit = cache.Lookup(request);
+        var buffer = new byte[hit.MaxHeadLength];
+        Assert.True(hit.TryWriteHead(buffer, default, out int written));
+        Assert.Contains("```\n" + System.Text.Encoding.ASCII.GetString(buffer, 0, written).Replace("\r\n", "\n") + "```", docs);
+    }
+
     private static Row Private(params CacheStep[] steps) => new(false, steps);
 
     private static Row Shared(params CacheStep[] steps) => new(true, steps);

@@ -194,7 +194,7 @@ public static class CacheScenario
         string body = "#" + index.ToString(CultureInfo.InvariantCulture);
         int delay = 0;
         bool date = false;
-        var head = new StringBuilder("HTTP/1.1 ").Append(lines[0]).Append(" Reason\r\n");
+        var head = new StringBuilder("HTTP/1.1 ").Append(lines[0]).Append(lines[0] == "200" ? " OK\r\n" : " Reason\r\n");
         foreach (string l in lines.Skip(1))
         {
             if (l.StartsWith("Body: ", StringComparison.Ordinal))
