@@ -247,33 +247,51 @@ public readonly struct CacheControl : IEquatable<CacheControl>
     /// <returns>False when <paramref name="destination"/> is too small.</returns>
     public bool TryFormat(Span<byte> destination, out int bytesWritten)
     {
-        var w = new Writer(destination);
-        w.Flag(Public, "public"u8);
-        w.Flag(Private, "private"u8);
-        w.Flag(NoCache, "no-cache"u8);
-        w.Flag(NoStore, "no-store"u8);
-        w.Flag(NoTransform, "no-transform"u8);
-        w.Flag(MustRevalidate, "must-revalidate"u8);
-        w.Flag(ProxyRevalidate, "proxy-revalidate"u8);
-        w.Flag(MustUnderstand, "must-understand"u8);
-        w.Flag(Immutable, "immutable"u8);
-        w.Flag(OnlyIfCached, "only-if-cached"u8);
-        w.Seconds(MaxAgeSeconds, "max-age"u8);
-        w.Seconds(SharedMaxAgeSeconds, "s-maxage"u8);
+        var w = new ByteAppender(destination);
+        Flag(ref w, Public, "public"u8);
+        Flag(ref w, Private, "private"u8);
+        Flag(ref w, NoCache, "no-cache"u8);
+        Flag(ref w, NoStore, "no-store"u8);
+        Flag(ref w, NoTransform, "no-transform"u8);
+        Flag(ref w, MustRevalidate, "must-revalidate"u8);
+        Flag(ref w, ProxyRevalidate, "proxy-revalidate"u8);
+        Flag(ref w, MustUnderstand, "must-understand"u8);
+        Flag(ref w, Immutable, "immutable"u8);
+        Flag(ref w, OnlyIfCached, "only-if-cached"u8);
+        Seconds(ref w, MaxAgeSeconds, "max-age"u8);
+        Seconds(ref w, SharedMaxAgeSeconds, "s-maxage"u8);
         if (Has(Flags.MaxStale) && _maxStale == long.MaxValue)
         {
-            w.Flag(true, "max-stale"u8);
+            Flag(ref w, true, "max-stale"u8);
         }
         else
         {
-            w.Seconds(MaxStaleSeconds, "max-stale"u8);
+            Seconds(ref w, MaxStaleSeconds, "max-stale"u8);
         }
 
-        w.Seconds(MinFreshSeconds, "min-fresh"u8);
-        w.Seconds(StaleWhileRevalidateSeconds, "stale-while-revalidate"u8);
-        w.Seconds(StaleIfErrorSeconds, "stale-if-error"u8);
-        bytesWritten = w.Ok ? w.Length : 0;
-        return w.Ok;
+        Seconds(ref w, MinFreshSeconds, "min-fresh"u8);
+        Seconds(ref w, StaleWhileRevalidateSeconds, "stale-while-revalidate"u8);
+        Seconds(ref w, StaleIfErrorSeconds, "stale-if-error"u8);
+        return w.Finish(out bytesWritten);
+    }
+
+    private static void Flag(ref ByteAppender w, bool on, ReadOnlySpan<byte> name)
+    {
+        if (on)
+        {
+            w.Append(w.Length > 0 ? ", "u8 : default);
+            w.Append(name);
+        }
+    }
+
+    private static void Seconds(ref ByteAppender w, long seconds, ReadOnlySpan<byte> name)
+    {
+        if (seconds >= 0)
+        {
+            Flag(ref w, true, name);
+            w.Append("="u8);
+            w.Number(seconds);
+        }
     }
 
     /// <summary>The formatted directives (allocates).</summary>
@@ -354,61 +372,6 @@ public readonly struct CacheControl : IEquatable<CacheControl>
         }
 
         return true;
-    }
-
-    private ref struct Writer(Span<byte> destination)
-    {
-        private readonly Span<byte> _destination = destination;
-        public int Length;
-        public bool Ok = true;
-
-        public void Flag(bool on, ReadOnlySpan<byte> name)
-        {
-            if (on)
-            {
-                Separator();
-                Append(name);
-            }
-        }
-
-        public void Seconds(long seconds, ReadOnlySpan<byte> name)
-        {
-            if (seconds < 0)
-            {
-                return;
-            }
-
-            Separator();
-            Append(name);
-            Append("="u8);
-            if (!Ok || !System.Buffers.Text.Utf8Formatter.TryFormat(seconds, _destination[Length..], out int written))
-            {
-                Ok = false;
-                return;
-            }
-
-            Length += written;
-        }
-
-        private void Separator()
-        {
-            if (Length > 0)
-            {
-                Append(", "u8);
-            }
-        }
-
-        private void Append(ReadOnlySpan<byte> bytes)
-        {
-            if (Ok && bytes.TryCopyTo(_destination[Length..]))
-            {
-                Length += bytes.Length;
-            }
-            else
-            {
-                Ok = false;
-            }
-        }
     }
 
     /// <summary>Accumulates directives over one or more values, applying the rules for invalid and repeated ones.</summary>

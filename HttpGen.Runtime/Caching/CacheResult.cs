@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 using HttpGen.Formatting;
 
@@ -107,7 +106,7 @@ public readonly struct CacheResult
             throw new InvalidOperationException($"A {Action} result has no head of the cache's own: forward the request or the origin's response.");
         }
 
-        var w = new Appender(destination);
+        var w = new ByteAppender(destination);
         if (Action == CacheAction.ServeStored)
         {
             ReadOnlySpan<byte> head = Response!.Head.Span;
@@ -138,20 +137,12 @@ public readonly struct CacheResult
         }
 
         w.Append("Cache-Status: "u8);
-        if (w.Ok && Status.TryFormat(_cache.EncodedName, destination[w.Length..], out int statusLength))
-        {
-            w.Length += statusLength;
-        }
-        else
-        {
-            w.Ok = false;
-        }
+        w.Advance(Status.TryFormat(_cache.EncodedName, w.Rest, out int statusLength), statusLength);
 
         w.Append("\r\n"u8);
         w.Append(extraFields);
         w.Append("\r\n"u8);
-        bytesWritten = w.Ok ? w.Length : 0;
-        return w.Ok;
+        return w.Finish(out bytesWritten);
     }
 
     /// <summary>Writes the Cache-Status value alone (this cache's list member), for a caller that writes the head itself.</summary>
@@ -175,19 +166,11 @@ public readonly struct CacheResult
     public bool TryWriteConditionalFields(Span<byte> destination, out int bytesWritten)
     {
         bytesWritten = 0;
-        var w = new Appender(destination);
+        var w = new ByteAppender(destination);
         if (HasETagToValidate)
         {
             w.Append("If-None-Match: "u8);
-            if (w.Ok && TryWriteIfNoneMatch(destination[w.Length..], out int tagsLength))
-            {
-                w.Length += tagsLength;
-            }
-            else
-            {
-                w.Ok = false;
-            }
-
+            w.Advance(TryWriteIfNoneMatch(w.Rest, out int tagsLength), tagsLength);
             w.Append("\r\n"u8);
         }
 
@@ -197,8 +180,7 @@ public readonly struct CacheResult
             w.Field("If-Modified-Since"u8, since);
         }
 
-        bytesWritten = w.Ok ? w.Length : 0;
-        return w.Ok;
+        return w.Finish(out bytesWritten);
     }
 
     /// <summary>The If-None-Match value for validation: the distinct entity tags of the responses being validated.</summary>
@@ -207,7 +189,7 @@ public readonly struct CacheResult
     /// <returns>False when <paramref name="destination"/> is too small.</returns>
     public bool TryWriteIfNoneMatch(Span<byte> destination, out int bytesWritten)
     {
-        var w = new Appender(destination);
+        var w = new ByteAppender(destination);
         if (!IsValidating)
         {
         }
@@ -229,8 +211,7 @@ public readonly struct CacheResult
             }
         }
 
-        bytesWritten = w.Ok ? w.Length : 0;
-        return w.Ok;
+        return w.Finish(out bytesWritten);
     }
 
     /// <summary>The If-Modified-Since value for validation: the Last-Modified of the one response being validated; empty otherwise.</summary>
@@ -286,49 +267,10 @@ public readonly struct CacheResult
         || Ascii.EqualsIgnoreCase(name, "ETag"u8) || Ascii.EqualsIgnoreCase(name, "Expires"u8) || Ascii.EqualsIgnoreCase(name, "Vary"u8)
         || Ascii.EqualsIgnoreCase(name, "Last-Modified"u8);
 
-    private void WriteAge(ref Appender w)
+    private void WriteAge(ref ByteAppender w)
     {
         w.Append("Age: "u8);
         w.Number(AgeSeconds);
         w.Append("\r\n"u8);
-    }
-
-    private ref struct Appender(Span<byte> destination)
-    {
-        private readonly Span<byte> _destination = destination;
-        public int Length;
-        public bool Ok = true;
-
-        public void Append(scoped ReadOnlySpan<byte> bytes)
-        {
-            if (Ok && bytes.TryCopyTo(_destination[Length..]))
-            {
-                Length += bytes.Length;
-            }
-            else
-            {
-                Ok = false;
-            }
-        }
-
-        public void Number(long value)
-        {
-            if (Ok && Utf8Formatter.TryFormat(value, _destination[Length..], out int written))
-            {
-                Length += written;
-            }
-            else
-            {
-                Ok = false;
-            }
-        }
-
-        public void Field(scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> value)
-        {
-            Append(name);
-            Append(": "u8);
-            Append(value);
-            Append("\r\n"u8);
-        }
     }
 }

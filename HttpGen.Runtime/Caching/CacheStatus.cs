@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 
 namespace HttpGen.Caching;
@@ -98,22 +97,48 @@ public readonly record struct CacheStatus
     /// <returns>False when <paramref name="destination"/> is too small.</returns>
     public bool TryFormat(ReadOnlySpan<byte> cacheName, Span<byte> destination, out int bytesWritten)
     {
-        bytesWritten = 0;
-        int at = 0;
-        if (!Append(cacheName, destination, ref at)
-            || (Hit && !Append("; hit"u8, destination, ref at))
-            || (Forward != CacheForwardReason.None && !(Append("; fwd="u8, destination, ref at) && Append(ForwardToken(Forward), destination, ref at)))
-            || (ForwardStatus != 0 && !(Append("; fwd-status="u8, destination, ref at) && Number(ForwardStatus, destination, ref at)))
-            || (TimeToLive is { } ttl && !(Append("; ttl="u8, destination, ref at) && Number(ttl, destination, ref at)))
-            || (Stored && !Append("; stored"u8, destination, ref at))
-            || (Collapsed && !Append("; collapsed"u8, destination, ref at))
-            || (Detail != CacheStatusDetail.None && !(Append("; detail="u8, destination, ref at) && Append(DetailToken(Detail), destination, ref at))))
+        var w = new ByteAppender(destination);
+        w.Append(cacheName);
+        if (Hit)
         {
-            return false;
+            w.Append("; hit"u8);
         }
 
-        bytesWritten = at;
-        return true;
+        if (Forward != CacheForwardReason.None)
+        {
+            w.Append("; fwd="u8);
+            w.Append(ForwardToken(Forward));
+        }
+
+        if (ForwardStatus != 0)
+        {
+            w.Append("; fwd-status="u8);
+            w.Number(ForwardStatus);
+        }
+
+        if (TimeToLive is { } ttl)
+        {
+            w.Append("; ttl="u8);
+            w.Number(ttl);
+        }
+
+        if (Stored)
+        {
+            w.Append("; stored"u8);
+        }
+
+        if (Collapsed)
+        {
+            w.Append("; collapsed"u8);
+        }
+
+        if (Detail != CacheStatusDetail.None)
+        {
+            w.Append("; detail="u8);
+            w.Append(DetailToken(Detail));
+        }
+
+        return w.Finish(out bytesWritten);
     }
 
     /// <summary>The value with the cache name <c>HttpGen</c> (allocates; for logs and tests).</summary>
@@ -191,26 +216,4 @@ public readonly record struct CacheStatus
         CacheStatusDetail.OnlyIfCached => "only-if-cached"u8,
         _ => "max-stale"u8,
     };
-
-    private static bool Append(ReadOnlySpan<byte> bytes, Span<byte> destination, ref int at)
-    {
-        if (!bytes.TryCopyTo(destination[at..]))
-        {
-            return false;
-        }
-
-        at += bytes.Length;
-        return true;
-    }
-
-    private static bool Number(long value, Span<byte> destination, ref int at)
-    {
-        if (!Utf8Formatter.TryFormat(value, destination[at..], out int written))
-        {
-            return false;
-        }
-
-        at += written;
-        return true;
-    }
 }

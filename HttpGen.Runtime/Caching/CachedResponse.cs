@@ -139,16 +139,16 @@ public sealed class CachedResponse
         var data = new byte[size];
         primaryKey.CopyTo(data);
         secondaryKey.CopyTo(data.AsSpan(primaryKey.Length));
-        var w = new SpanWriter(data.AsSpan(primaryKey.Length + secondaryKey.Length));
-        w.Write("HTTP/1.1 "u8);
+        var w = new ByteAppender(data.AsSpan(primaryKey.Length + secondaryKey.Length));
+        w.Append("HTTP/1.1 "u8);
         w.Number(status);
         if (!reason.IsEmpty)
         {
-            w.Write(" "u8);
-            w.Write(reason);
+            w.Append(" "u8);
+            w.Append(reason);
         }
 
-        w.Write("\r\n"u8);
+        w.Append("\r\n"u8);
         hasDate = false;
         foreach (HeaderField field in new HeaderFieldEnumerator(fields))
         {
@@ -167,13 +167,13 @@ public sealed class CachedResponse
 
         if (writeLength)
         {
-            w.Write("Content-Length: "u8);
+            w.Append("Content-Length: "u8);
             w.Number(body.Length);
-            w.Write("\r\n"u8);
+            w.Append("\r\n"u8);
         }
 
-        w.Write("\r\n"u8);
-        if (primaryKey.Length + secondaryKey.Length + w.Length != data.Length)
+        w.Append("\r\n"u8);
+        if (!w.Ok || primaryKey.Length + secondaryKey.Length + w.Length != data.Length)
         {
             throw new InvalidOperationException("The stored head's length was miscounted.");
         }
@@ -193,8 +193,8 @@ public sealed class CachedResponse
         int statusLineLength = head.Length - storedFields.Length;
         // Re-encoding a line adds at most ": " and CR to what it took in the source.
         var buffer = new byte[2 * (head.Length + newFields.Length) + 2];
-        var merged = new SpanWriter(buffer);
-        merged.Write(head[..statusLineLength]);
+        var merged = new ByteAppender(buffer);
+        merged.Append(head[..statusLineLength]);
         foreach (HeaderField field in new HeaderFieldEnumerator(storedFields))
         {
             if (!HasUpdatingField(newFields, field.Name))
@@ -211,7 +211,12 @@ public sealed class CachedResponse
             }
         }
 
-        merged.Write("\r\n"u8);
+        merged.Append("\r\n"u8);
+        if (!merged.Ok)
+        {
+            throw new InvalidOperationException("The merged head outgrew its buffer.");
+        }
+
         return Create(cache, PrimaryKey, secondaryKey, buffer.AsSpan(0, merged.Length), Body, requestTicks, responseTicks);
     }
 

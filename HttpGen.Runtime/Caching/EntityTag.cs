@@ -185,28 +185,18 @@ public readonly ref struct EntityTagList
     /// <summary>Whether <c>*</c> or any listed tag matches <paramref name="tag"/> by the weak comparison (If-None-Match).</summary>
     /// <param name="tag">The current tag.</param>
     /// <returns>True on a match.</returns>
-    public bool ContainsWeakMatch(EntityTag tag)
-    {
-        if (IsAny)
-        {
-            return true;
-        }
-
-        foreach (EntityTag listed in this)
-        {
-            if (listed.WeakEquals(tag))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool ContainsWeakMatch(EntityTag tag) => Contains(tag, strong: false);
 
     /// <summary>Whether <c>*</c> or any listed tag matches <paramref name="tag"/> by the strong comparison (If-Match).</summary>
     /// <param name="tag">The current tag.</param>
     /// <returns>True on a match.</returns>
-    public bool ContainsStrongMatch(EntityTag tag)
+    public bool ContainsStrongMatch(EntityTag tag) => Contains(tag, strong: true);
+
+    /// <summary>Walks the listed tags (none for <c>*</c>).</summary>
+    /// <returns>The enumerator.</returns>
+    public Enumerator GetEnumerator() => new(IsAny ? default : _value);
+
+    private bool Contains(EntityTag tag, bool strong)
     {
         if (IsAny)
         {
@@ -215,7 +205,7 @@ public readonly ref struct EntityTagList
 
         foreach (EntityTag listed in this)
         {
-            if (listed.StrongEquals(tag))
+            if (strong ? listed.StrongEquals(tag) : listed.WeakEquals(tag))
             {
                 return true;
             }
@@ -223,10 +213,6 @@ public readonly ref struct EntityTagList
 
         return false;
     }
-
-    /// <summary>Walks the listed tags (none for <c>*</c>).</summary>
-    /// <returns>The enumerator.</returns>
-    public Enumerator GetEnumerator() => new(IsAny ? default : _value);
 
     /// <summary>Walks the tags of a list.</summary>
     public ref struct Enumerator

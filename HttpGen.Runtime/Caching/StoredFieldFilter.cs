@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 using HttpGen.Formatting;
 using HttpGen.Parsing;
@@ -92,33 +91,5 @@ internal readonly ref struct StoredFieldFilter
         }
 
         return false;
-    }
-}
-
-/// <summary>Writes head bytes into a span sized beforehand.</summary>
-internal ref struct SpanWriter(Span<byte> destination)
-{
-    private readonly Span<byte> _destination = destination;
-
-    public int Length { get; private set; }
-
-    public void Write(scoped ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(_destination[Length..]);
-        Length += bytes.Length;
-    }
-
-    public void Number(long value)
-    {
-        Utf8Formatter.TryFormat(value, _destination[Length..], out int written);
-        Length += written;
-    }
-
-    public void Field(scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> value)
-    {
-        Write(name);
-        Write(": "u8);
-        Write(value);
-        Write("\r\n"u8);
     }
 }
