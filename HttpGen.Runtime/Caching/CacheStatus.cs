@@ -61,6 +61,8 @@ public enum CacheStatusDetail : byte
     OnlyIfCached,
     /// <summary><c>max-stale</c>: a stale response was served because the request's <c>max-stale</c> allowed it.</summary>
     MaxStale,
+    /// <summary><c>incomplete</c>: the body ended before the length the head announced (RFC 9111 §3.3).</summary>
+    Incomplete,
 }
 
 /// <summary>
@@ -214,6 +216,7 @@ public readonly record struct CacheStatus
         CacheStatusDetail.StaleWhileRevalidate => "stale-while-revalidate"u8,
         CacheStatusDetail.StaleIfError => "stale-if-error"u8,
         CacheStatusDetail.OnlyIfCached => "only-if-cached"u8,
-        _ => "max-stale"u8,
+        CacheStatusDetail.MaxStale => "max-stale"u8,
+        _ => "incomplete"u8,
     };
 }

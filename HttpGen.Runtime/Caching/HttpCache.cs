@@ -139,7 +139,8 @@ public sealed partial class HttpCache
         CacheResult result = HandleResponseHead(request, lookup, responseHead, requestTime, responseTime, out PendingCacheEntry? pending);
         if (pending is not null && !pending.Complete(body))
         {
-            result = result with { Status = result.Status with { Stored = false, TimeToLive = null, Detail = CacheStatusDetail.TooLarge } };
+            CacheStatusDetail why = body.Length > pending.MaxBodyLength ? CacheStatusDetail.TooLarge : CacheStatusDetail.Incomplete;
+            result = result with { Status = result.Status with { Stored = false, TimeToLive = null, Detail = why } };
         }
 
         return result;

@@ -231,6 +231,8 @@ public class HttpCacheTests
         Assert.False(pending.Complete("abc"u8));
         Assert.Throws<InvalidOperationException>(() => pending.Complete("abcde"u8));
         Assert.Equal(0, cache.Store.Count);
+        result = cache.HandleResponse(request, lookup, B("HTTP/1.1 200 OK\nCache-Control: max-age=60\nContent-Length: 5\n\n"), "abc"u8, cache.Now, cache.Now);
+        Assert.Equal("HttpGen; fwd=uri-miss; fwd-status=200; detail=incomplete", result.Status.ToString());
 
         // Chunked: unknown length, complete at 6 bytes.
         cache.HandleResponseHead(request, lookup, B("HTTP/1.1 200 OK\nCache-Control: max-age=60\nTransfer-Encoding: chunked\n\n"), cache.Now, cache.Now, out pending);
