@@ -172,6 +172,11 @@ public class CacheConformanceTests
             new(0, "GET /a", "200\nCache-Control: s-maxage=10\nETag: \"v1\"", "send (HttpGen; fwd=uri-miss) > 200 > origin | HttpGen; fwd=uri-miss; fwd-status=200; ttl=10; stored"),
             new(20, "GET /a\nCache-Control: max-stale", V1, "send If-None-Match: \"v1\" (HttpGen; fwd=stale) > 304 > hit 200 #0 age=0 | HttpGen; fwd=stale; fwd-status=304; ttl=10")),
 
+        ["§5.2 directives are read from every Cache-Control line of the request and the response"] = Private(
+            new(0, "GET /a", "200\nCache-Control: max-age=10\nCache-Control: must-revalidate\nETag: \"v1\"", "send (HttpGen; fwd=uri-miss) > 200 > origin | HttpGen; fwd=uri-miss; fwd-status=200; ttl=10; stored"),
+            new(20, "GET /a\nCache-Control: no-transform\nCache-Control: max-stale", V1, "send If-None-Match: \"v1\" (HttpGen; fwd=stale) > 304 > hit 200 #0 age=0 | HttpGen; fwd=stale; fwd-status=304; ttl=10"),
+            new(25, "GET /a\nCache-Control: no-transform\nCache-Control: max-age=2", V1, "send If-None-Match: \"v1\" (HttpGen; fwd=request) > 304 > hit 200 #0 age=0 | HttpGen; fwd=request; fwd-status=304; ttl=10")),
+
         // --- §4.3 Validation ---
         ["§4.3.1 validation sends If-None-Match, and If-Modified-Since from Last-Modified"] = Private(
             new(0, "GET /a", "200\nCache-Control: max-age=10\nETag: \"v1\"\nLast-Modified: T-100", "send (HttpGen; fwd=uri-miss) > 200 > origin | HttpGen; fwd=uri-miss; fwd-status=200; ttl=10; stored"),
