@@ -139,10 +139,7 @@ internal sealed class ChunkedModel
             TakeExtension(); // ';'
             byte b = SkipWhitespace();
             ExpectExtension(IsToken(b));
-            while (IsToken(Framing()))
-            {
-                TakeExtension();
-            }
+            TakeTokens();
 
             b = Framing();
             if (b == '\r')
@@ -162,10 +159,7 @@ internal sealed class ChunkedModel
                 }
                 else
                 {
-                    while (IsToken(Framing()))
-                    {
-                        TakeExtension();
-                    }
+                    TakeTokens();
                 }
 
                 b = Framing();
@@ -204,6 +198,14 @@ internal sealed class ChunkedModel
                 ExpectExtension(b == '\t' || (b >= 0x20 && b != 0x7F)); // qdtext: not a control, not DEL
             }
 
+            TakeExtension();
+        }
+    }
+
+    private void TakeTokens()
+    {
+        while (IsToken(Framing()))
+        {
             TakeExtension();
         }
     }
