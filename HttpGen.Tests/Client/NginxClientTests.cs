@@ -41,7 +41,7 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
 
         HttpGenResult get = await _client.SendAndReadAsync(Origin, Request(Mark("/small.txt")), new byte[64]);
         Assert.Equal(new HttpGenResult(200, 12), get);
-        Assert.Single(nginx.ConnectionsOf(_run).Distinct());
+        Assert.Single((await nginx.ConnectionsOfAsync(_run, 2)).Distinct());
     }
 
     [NginxFact]
@@ -108,8 +108,9 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
         HttpRequestContent chunked = HttpRequestContent.FromWriter((writer, token) => writer.WriteAsync(RawHttpServer.Body(2000), token));
         Assert.Equal(new HttpGenResult(204, 0), await _client.SendAndReadAsync(Origin, Request(discard, RequestMethod.Post), new byte[1], chunked));
         Assert.Equal(new HttpGenResult(200, 13), await _client.SendAndReadAsync(Origin, Request(Mark("/plaintext")), new byte[64]));
-        Assert.Equal(3, nginx.ConnectionsOf(_run).Length);
-        Assert.Single(nginx.ConnectionsOf(_run).Distinct());
+        string[] connections = await nginx.ConnectionsOfAsync(_run, 3);
+        Assert.Equal(3, connections.Length);
+        Assert.Single(connections.Distinct());
     }
 
     [NginxFact]
@@ -121,7 +122,7 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
             Assert.Equal(new HttpGenResult(200, 13), await _client.SendAndReadAsync(Origin, Request(Mark("/plaintext")), buffer));
         }
 
-        string[] connections = nginx.ConnectionsOf(_run);
+        string[] connections = await nginx.ConnectionsOfAsync(_run, 100);
         Assert.Equal(100, connections.Length);
         Assert.Single(connections.Distinct());
         Assert.Equal(1, _client.ConnectionsOpened);
@@ -136,7 +137,7 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
             .ToArray();
         HttpGenResult[] results = await Task.WhenAll(requests);
         Assert.All(results, r => Assert.Equal(new HttpGenResult(200, 5), r));
-        Assert.InRange(nginx.ConnectionsOf(_run).Distinct().Count(), 1, 6);
+        Assert.InRange((await nginx.ConnectionsOfAsync(_run, 30)).Distinct().Count(), 1, 6);
         Assert.Equal(6, _client.ConnectionsOpened);
         Assert.True(nginx.Upstream.TotalConnections >= before);
     }
