@@ -91,12 +91,15 @@ public sealed class RawHttpServer : IAsyncDisposable
     }
 
     /// <summary>Waits until the server has no open connection (the client closed them), up to a bound.</summary>
-    public async Task<bool> WaitForNoConnectionsAsync(TimeSpan timeout)
+    public Task<bool> WaitForNoConnectionsAsync(TimeSpan timeout) => WaitForConnectionsAsync(0, timeout);
+
+    /// <summary>Waits until the server has at most <paramref name="count"/> open connections, up to a bound.</summary>
+    public async Task<bool> WaitForConnectionsAsync(int count, TimeSpan timeout)
     {
         long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (Environment.TickCount64 < end)
         {
-            if (CurrentConnections == 0)
+            if (CurrentConnections <= count)
             {
                 return true;
             }
@@ -104,7 +107,7 @@ public sealed class RawHttpServer : IAsyncDisposable
             await Task.Delay(10);
         }
 
-        return CurrentConnections == 0;
+        return CurrentConnections <= count;
     }
 
     private async Task AcceptLoopAsync()
