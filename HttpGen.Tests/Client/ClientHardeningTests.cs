@@ -5,7 +5,7 @@ using Xunit;
 
 namespace HttpGen.Tests.Client;
 
-/// <summary>The client's share of issue 10: a method never set, endless interim responses.</summary>
+/// <summary>The client's share of issue 10: a method never set, endless interim responses, header injection through caller memory.</summary>
 public sealed class ClientHardeningTests() : ClientTestBase()
 {
     /// <summary>
@@ -60,5 +60,31 @@ public sealed class ClientHardeningTests() : ClientTestBase()
         var e = await Assert.ThrowsAsync<HttpResponseException>(() => GetAsync(target));
         Assert.Equal(ParseErrorKind.HeadersTooLarge, e.ErrorKind);
         Assert.Contains("interim (1xx) responses", e.Message);
+    }
+
+    /// <summary>
+    /// Issue 10, bug 3 from the client's side: a header value made from caller memory and changed after it was set must
+    /// not put CR/LF on the wire (a smuggled header, or a second request). Either the send is refused or the server
+    /// sees no extra line.
+    /// </summary>
+    [Fact]
+    public async Task A_header_value_buffer_changed_after_it_was_set_cannot_inject_lines()
+    {
+        byte[] buffer = Encoding.ASCII.GetBytes("harmless-value-of-some-length");
+        ClientTestRequest request = Request("/cl");
+        request.Value = HeaderValue.Create(buffer);
+        Encoding.ASCII.GetBytes("x\r\nX-Injected: yes-injected!").CopyTo(buffer, 0);
+
+        try
+        {
+            await using HttpGenResponse<ClientTestResponse> response = await Client.SendAsync(Origin, request);
+            await response.ReadAllAsync();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Refused at write time: nothing reached the wire.
+        }
+
+        Assert.DoesNotContain(Server.RequestHeads, head => head.Contains("\r\nX-Injected:", StringComparison.Ordinal));
     }
 }
