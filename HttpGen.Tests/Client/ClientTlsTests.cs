@@ -109,6 +109,18 @@ public sealed class ClientTlsTests : IAsyncDisposable, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_handshake_that_stalls_past_the_request_timeout_fails_with_RequestTimeout()
+    {
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        silent.Listen(4);
+        var origin = new HttpOrigin("https", "127.0.0.1", ((IPEndPoint)silent.LocalEndPoint!).Port);
+        var e = await Assert.ThrowsAsync<HttpGenClientException>(async () => await _client.SendAsync(origin, Request("/"), timeout: TimeSpan.FromMilliseconds(500)));
+        Assert.Equal(HttpClientErrorKind.RequestTimeout, e.Kind);
+        Assert.Contains("TLS handshake", e.Message);
+    }
+
+    [Fact]
     public async Task A_server_that_does_not_speak_TLS_fails_the_handshake()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -91,6 +91,19 @@ public sealed class ClientUpgradeTests : IAsyncDisposable, IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_request_timeout_does_not_follow_the_connection_into_the_stream()
+    {
+        _server = new RawHttpServer();
+        _client = new HttpGenClient<ClientTestRequest, ClientTestResponse>(new HttpGenClientOptions { RequestTimeout = TimeSpan.FromSeconds(2) });
+        _origin = new HttpOrigin("localhost", _server.Port);
+        HttpGenResponse<ClientTestResponse> response = await _client.SendUpgradeAsync(_origin, Request("/upgrade"), "echo");
+        await using Stream stream = response.TakeOverConnection();
+        await Task.Delay(3000);
+        await stream.WriteAsync("late"u8.ToArray());
+        Assert.Equal("HELLOlate", await ReadExactlyAsync(stream, 9));
+    }
+
+    [Fact]
     public async Task An_upgrade_the_server_declines_is_an_ordinary_response()
     {
         Use(tls: false);
