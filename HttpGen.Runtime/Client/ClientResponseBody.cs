@@ -129,10 +129,7 @@ internal sealed class ClientResponseBody<TResponse>
                 int n = (int)Math.Min(Math.Min(_io.End - _io.Start, _remaining), destination.Length);
                 _io.In.AsSpan(_io.Start, n).CopyTo(destination);
                 _io.Consume(n);
-                _read += n;
-                _remaining -= n;
-                _done = _remaining == 0;
-                return n;
+                return CountLengthDelimited(n);
             }
 
             case BodyKind.Chunked:
@@ -212,15 +209,10 @@ internal sealed class ClientResponseBody<TResponse>
 
                 if (_kind == BodyKind.ContentLength)
                 {
-                    _read += count;
-                    _remaining -= count;
-                    _done = _remaining == 0;
-                }
-                else
-                {
-                    CountBody(count);
+                    return CountLengthDelimited(count);
                 }
 
+                CountBody(count);
                 return count;
             }
         }
@@ -298,10 +290,7 @@ internal sealed class ClientResponseBody<TResponse>
             {
                 int n = (int)Math.Min(_io.End - _io.Start, _remaining);
                 _io.Consume(n);
-                _read += n;
-                _remaining -= n;
-                _done = _remaining == 0;
-                return n;
+                return CountLengthDelimited(n);
             }
 
             case BodyKind.Chunked:
@@ -419,6 +408,15 @@ internal sealed class ClientResponseBody<TResponse>
         }
 
         return total;
+    }
+
+    // Body bytes of a Content-Length body taken: the body is done when none remain.
+    private int CountLengthDelimited(int count)
+    {
+        _read += count;
+        _remaining -= count;
+        _done = _remaining == 0;
+        return count;
     }
 
     private void CountBody(long count)

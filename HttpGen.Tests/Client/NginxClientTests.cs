@@ -114,19 +114,8 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
     }
 
     [NginxFact]
-    public async Task A_hundred_sequential_requests_use_one_connection()
-    {
-        byte[] buffer = new byte[64];
-        for (int i = 0; i < 100; i++)
-        {
-            Assert.Equal(new HttpGenResult(200, 13), await _client.SendAndReadAsync(Origin, Request(Mark("/plaintext")), buffer));
-        }
-
-        string[] connections = await nginx.ConnectionsOfAsync(_run, 100);
-        Assert.Equal(100, connections.Length);
-        Assert.Single(connections.Distinct());
-        Assert.Equal(1, _client.ConnectionsOpened);
-    }
+    public Task A_hundred_sequential_requests_use_one_connection() =>
+        nginx.AssertAHundredRequestsOnOneConnectionAsync(_client, Origin, _run);
 
     [NginxFact]
     public async Task Concurrent_requests_use_at_most_six_connections()

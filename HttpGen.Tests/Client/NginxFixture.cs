@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using HttpGen.Client;
 using Xunit;
 
 namespace HttpGen.Tests.Client;
@@ -243,6 +244,25 @@ public sealed class NginxFixture : IAsyncLifetime
     /// <summary>The nginx connection serial numbers of the logged requests whose request line contains <paramref name="marker"/>.</summary>
     public string[] ConnectionsOf(string marker) =>
         AccessLog().Where(l => l.Contains(marker, StringComparison.Ordinal)).Select(l => l.Split(' ')[0]).ToArray();
+
+    /// <summary>
+    /// Sends a hundred GETs of <c>/plaintext</c> one after the other (marked with <paramref name="run"/>) and checks that
+    /// nginx served them all on one connection, and the client opened just that one.
+    /// </summary>
+    public async Task AssertAHundredRequestsOnOneConnectionAsync(HttpGenClient<ClientTestRequest, ClientTestResponse> client, HttpOrigin origin, string run)
+    {
+        byte[] buffer = new byte[64];
+        var request = new ClientTestRequest { Target = Encoding.ASCII.GetBytes("/plaintext?run=" + run), Host = "localhost"u8 };
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(new HttpGenResult(200, 13), await client.SendAndReadAsync(origin, request, buffer));
+        }
+
+        string[] connections = await ConnectionsOfAsync(run, 100);
+        Assert.Equal(100, connections.Length);
+        Assert.Single(connections.Distinct());
+        Assert.Equal(1, client.ConnectionsOpened);
+    }
 
     /// <summary>
     /// <see cref="ConnectionsOf"/> once <paramref name="count"/> requests are logged (up to 5 s): nginx logs a request when
