@@ -15,8 +15,8 @@ namespace HttpGen.Client;
 /// Connections are pooled per <see cref="HttpOrigin"/>: at most <see cref="HttpGenClientOptions.MaxConnectionsPerHost"/>
 /// per origin, idle ones reused before new ones are opened, requests beyond the limit queued first-in first-out. An
 /// idle connection is checked before reuse (expired, or closed by the server: a non-blocking poll), and an idempotent
-/// request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) without a streamed body that finds a reused connection closed before
-/// any response byte is sent once more on a fresh connection. Any error closes the connection involved, so a
+/// request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE; a request whose method was never set is a GET) without a streamed
+/// body that finds a reused connection closed before any response byte is sent once more on a fresh connection. Any error closes the connection involved, so a
 /// misbehaving server can never leave a bad connection in the pool.
 /// </para>
 /// <para>
