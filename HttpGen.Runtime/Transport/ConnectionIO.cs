@@ -305,4 +305,44 @@ internal sealed class ConnectionIO : IDisposable
         ReturnToPool(Out);
         In = Out = Array.Empty<byte>();
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // For a connection whose timeouts are cancellation tokens rather than heartbeat deadlines (the client): it receives
+    // into In[End..] itself, with its token, after making room here.
+
+    /// <summary>
+    /// Makes room after the buffered bytes: rents the initial buffer, compacts, or grows up to the limit. False when the
+    /// buffer is full at the limit (the head cannot fit).
+    /// </summary>
+    public bool TryMakeRoom()
+    {
+        if (In.Length == 0)
+        {
+            In = ArrayPool<byte>.Shared.Rent(_initialReceiveBuffer);
+            return true;
+        }
+
+        if (End == In.Length)
+        {
+            MakeRoom();
+        }
+
+        return End < In.Length;
+    }
+
+    /// <summary>
+    /// Sends everything in the send buffer and empties it at once (the bytes must not change until the send completes);
+    /// completes synchronously, without a state machine, when the transport does.
+    /// </summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        int length = OutLength;
+        if (length == 0)
+        {
+            return default;
+        }
+
+        OutLength = 0;
+        return Transport.SendAsync(Out.AsMemory(0, length), cancellationToken);
+    }
 }
