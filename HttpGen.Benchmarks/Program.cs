@@ -23,6 +23,12 @@ public static class Program
             return EndToEnd.EndToEndBenchmark.RunAsync(args).GetAwaiter().GetResult();
         }
 
+        // --soak: the EchoServer under a long mixed load (errors, RSS and threads minute by minute, memory at rest).
+        if (args.Contains("--soak"))
+        {
+            return EndToEnd.Soak.RunAsync(args).GetAwaiter().GetResult();
+        }
+
         var bdnArgs = new List<string>();
         bool withNode = false, noNode = false, interleaved = false;
         foreach (string arg in args)

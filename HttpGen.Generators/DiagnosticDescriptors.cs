@@ -67,11 +67,32 @@ internal static class DiagnosticDescriptors
         "HTTPGEN015", "Message type needs a parameterless constructor",
         "'{0}' has no parameterless constructor: add one (it may be private) so that the server and client can create instances");
 
+    public static readonly DiagnosticDescriptor FileLocalType = Error(
+        "HTTPGEN016", "Message type cannot be file-local",
+        "'{0}' is declared 'file'; a file-local type cannot be completed from another file, where HttpGen writes its parser: remove 'file' (make it 'internal' to keep it out of the public API)");
+
+    public static readonly DiagnosticDescriptor AbstractType = Error(
+        "HTTPGEN017", "Message type cannot be abstract",
+        "'{0}' is abstract, but the server and client create its instances: remove 'abstract' (declare the message on a concrete class)");
+
+    public static readonly DiagnosticDescriptor ContentLengthNotNumeric = Error(
+        "HTTPGEN018", "Settable Content-Length must be a number",
+        "Property '{0}' sets Content-Length as '{1}'; the length is written from BodyFraming, which only a long? or int? property can set: declare it 'long?', or remove the 'set' accessor");
+
+    public static readonly DiagnosticDescriptor HeaderNamesDifferInCase = Error(
+        "HTTPGEN019", "Header properties differ only in the case of their first letter",
+        "Properties '{0}' and '{1}' differ only in the case of their first letter, and the fields HttpGen generates for them would have the same name: rename one of them");
+
+    public static readonly DiagnosticDescriptor InheritedMemberClash = Error(
+        "HTTPGEN020", "Inherited member clashes with the generated code",
+        "'{0}' inherits {1} from '{2}', and HttpGen generates members of those names on '{0}': rename them in '{2}', or do not derive '{0}' from '{2}' (a message type cannot derive from another one)");
+
     internal static readonly DiagnosticDescriptor[] All =
     {
         TypeNotPartial, UnsupportedTypeShape, NotAClass, PropertyNotPartial, WrongAccessors, UnsupportedPropertyType,
         InvalidHeaderName, DuplicateHeader, ReservedMemberName, HeaderOutsideMessage, RequestAndResponse, InvalidLimit,
-        TooManyHeaders, FramingHeaderSetter, NoParameterlessConstructor,
+        TooManyHeaders, FramingHeaderSetter, NoParameterlessConstructor, FileLocalType, AbstractType, ContentLengthNotNumeric,
+        HeaderNamesDifferInCase, InheritedMemberClash,
     };
 
     public static DiagnosticDescriptor? ById(string id)

@@ -23,16 +23,8 @@ public sealed partial class HttpGenGenerator
     /// Turns symbols into a <see cref="MessageTypeSpec"/> and diagnostics. Nothing it returns refers to a symbol,
     /// a syntax node or a compilation, so the incremental driver can compare results by value.
     /// </summary>
-    internal static class Parser
+    internal static partial class Parser
     {
-        /// <summary>Names the generated code adds to message types (the union over requests and responses).</summary>
-        internal static readonly string[] ReservedMembers =
-        {
-            "TryParse", "Reset", "TryFormat", "WriteTo", "Options", "Method", "RawMethod", "Target", "TargetForm", "Path",
-            "Query", "Version", "StatusCode", "ReasonPhrase", "RequestMethod", "BodyFraming", "KeepAlive", "Error",
-            "Headers", "ExtraHeaders",
-        };
-
         // The framing headers have fixed ids in every matcher (HttpGen.Parsing.KnownHeaderIds).
         private static readonly string[] FramingHeaders = { "host", "content-length", "transfer-encoding", "connection", "expect" };
 
@@ -50,44 +42,27 @@ public sealed partial class HttpGenGenerator
 
             if (kind == MessageKind.Response && HasAttribute(type, RequestAttributeName))
             {
-                return Result(null, diagnostics); // reported once, by the request side
+                return new MessageTypeResult(null, EquatableArray<DiagnosticInfo>.Empty, null); // reported once, by the request side
             }
 
-            if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsStatic)
+            CheckTypeShape(type, location, diagnostics, cancellationToken);
+            OptionsSpec options = ReadOptions(context.Attributes[0], type, location, diagnostics, cancellationToken);
+            EquatableArray<HeaderPropertySpec> headers = ReadHeaders(type, diagnostics, out bool compilerError, cancellationToken);
+            CheckReservedNames(type, kind, options.EnumerateAllHeaders, location, diagnostics);
+
+            var reported = new EquatableArray<DiagnosticInfo>(diagnostics.ToArray());
+            if (diagnostics.Count > 0 || compilerError)
             {
-                string what = type.IsRecord ? "a record" : type.IsStatic ? "a static class" : "a " + type.TypeKind.ToString().ToLowerInvariant();
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, location, type.Name, what));
-            }
-            else if (type.ContainingType is not null || type.TypeParameters.Length > 0)
-            {
-                string what = type.ContainingType is not null ? "nested in '" + type.ContainingType.Name + "'" : "generic";
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTypeShape, location, type.Name, what));
-            }
-            else if (!IsPartialEverywhere(type, cancellationToken))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, location, type.Name));
+                return new MessageTypeResult(null, reported, BuildStubs(type, HeaderPropertiesToImplement(type), cancellationToken));
             }
 
-            else if (!type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameterlessConstructor, location, type.Name));
-            }
-
-            OptionsSpec options = ReadOptions(context.Attributes[0], type, location, diagnostics);
-            EquatableArray<HeaderPropertySpec> headers = ReadHeaders(type, diagnostics, cancellationToken);
-            CheckReservedNames(type, diagnostics);
-
-            if (diagnostics.Count > 0)
-            {
-                return Result(null, diagnostics);
-            }
-
-            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
-            return Result(new MessageTypeSpec(ns, type.Name, kind, options, headers), diagnostics);
+            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(NamespaceFormat);
+            var spec = new MessageTypeSpec(HintName(type), ns, Identifiers.Escape(type.Name), kind, options, headers);
+            return new MessageTypeResult(spec, reported, null);
         }
 
         /// <summary>A [HttpHeader] property whose type is not a message type.</summary>
-        public static DiagnosticInfo? CheckOrphanHeader(GeneratorAttributeSyntaxContext context)
+        public static OrphanHeaderResult? CheckOrphanHeader(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             INamedTypeSymbol? owner = context.TargetSymbol.ContainingType;
             if (owner is null || HasAttribute(owner, RequestAttributeName) || HasAttribute(owner, ResponseAttributeName))
@@ -95,12 +70,13 @@ public sealed partial class HttpGenGenerator
                 return null;
             }
 
-            var property = (PropertyDeclarationSyntax)context.TargetNode;
-            return DiagnosticInfo.Create(DiagnosticDescriptors.HeaderOutsideMessage, property.Identifier.GetLocation(), context.TargetSymbol.Name, owner.Name);
+            var property = (IPropertySymbol)context.TargetSymbol;
+            var syntax = (BasePropertyDeclarationSyntax)context.TargetNode;
+            Location location = syntax is PropertyDeclarationSyntax named ? named.Identifier.GetLocation() : syntax.Type.GetLocation();
+            DiagnosticInfo diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.HeaderOutsideMessage, location, property.Name, owner.Name);
+            IPropertySymbol[] stub = NeedsImplementation(property) ? new[] { property } : Array.Empty<IPropertySymbol>();
+            return new OrphanHeaderResult(diagnostic, BuildStubs(owner, stub, cancellationToken));
         }
-
-        private static MessageTypeResult Result(MessageTypeSpec? spec, List<DiagnosticInfo> diagnostics) =>
-            new(spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
 
         private static bool HasAttribute(ISymbol symbol, string metadataName)
         {
@@ -115,11 +91,42 @@ public sealed partial class HttpGenGenerator
             return false;
         }
 
+        // One diagnostic for the first thing that rules the type out: each later check assumes the earlier ones passed.
+        private static void CheckTypeShape(INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            if (type.TypeKind != TypeKind.Class || type.IsRecord || type.IsStatic)
+            {
+                string what = type.IsRecord ? "a record" : type.IsStatic ? "a static class" : "a " + type.TypeKind.ToString().ToLowerInvariant();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotAClass, location, type.Name, what));
+            }
+            else if (type.IsFileLocal)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocalType, location, type.Name));
+            }
+            else if (type.ContainingType is not null || type.TypeParameters.Length > 0)
+            {
+                string what = type.ContainingType is not null ? "nested in '" + type.ContainingType.Name + "'" : "generic";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTypeShape, location, type.Name, what));
+            }
+            else if (!IsPartialEverywhere(type, cancellationToken))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, location, type.Name));
+            }
+            else if (type.IsAbstract)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AbstractType, location, type.Name));
+            }
+            else if (!type.InstanceConstructors.Any(c => c.Parameters.Length == 0))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoParameterlessConstructor, location, type.Name));
+            }
+        }
+
         private static bool IsPartialEverywhere(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
             {
-                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax declaration || !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
                 {
                     return false;
                 }
@@ -128,7 +135,7 @@ public sealed partial class HttpGenGenerator
             return true;
         }
 
-        private static OptionsSpec ReadOptions(AttributeData attribute, INamedTypeSymbol type, Location location, List<DiagnosticInfo> diagnostics)
+        private static OptionsSpec ReadOptions(AttributeData attribute, INamedTypeSymbol type, Location typeLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             int maxRequestLine = 0, maxHeaderBlock = 0, maxHeaderCount = 0, maxFieldName = 0, maxFieldValue = 0;
             bool allowBareLf = false, enumerateAll = false;
@@ -168,6 +175,7 @@ public sealed partial class HttpGenGenerator
                 int limit = value is int i ? i : 0;
                 if (limit < 0)
                 {
+                    Location location = NamedArgumentLocation(attribute, name, cancellationToken) ?? typeLocation;
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLimit, location, type.Name, name, limit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                     return 0;
                 }
@@ -176,25 +184,55 @@ public sealed partial class HttpGenGenerator
             }
         }
 
-        private static EquatableArray<HeaderPropertySpec> ReadHeaders(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static Location? NamedArgumentLocation(AttributeData attribute, string name, CancellationToken cancellationToken)
         {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } list })
+            {
+                foreach (AttributeArgumentSyntax argument in list.Arguments)
+                {
+                    if (argument.NameEquals?.Name.Identifier.ValueText == name)
+                    {
+                        return argument.GetLocation();
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Reads every [HttpHeader] property. <paramref name="compilerError"/> is set when a property cannot be bound for a
+        /// reason the compiler reports itself (a type that does not exist, an attribute without its argument): HttpGen
+        /// then generates no parser for the type, but adds no diagnostic of its own to the compiler's.
+        /// </summary>
+        private static EquatableArray<HeaderPropertySpec> ReadHeaders(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, out bool compilerError, CancellationToken cancellationToken)
+        {
+            compilerError = false;
             var headers = new List<HeaderPropertySpec>();
             var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var byFieldName = new Dictionary<string, string>(StringComparer.Ordinal);
             int nextId = FramingHeaders.Length;
             foreach (ISymbol member in type.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (member is not IPropertySymbol property || !TryGetHeaderName(property, out string? headerName, out AttributeData? attribute))
+                if (member is not IPropertySymbol property || FindHeaderAttribute(property) is not { } attribute)
                 {
                     continue;
                 }
 
+                if (attribute.AttributeConstructor is null || property.Type.TypeKind == TypeKind.Error)
+                {
+                    compilerError = true;
+                    continue;
+                }
+
+                var declaration = property.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as BasePropertyDeclarationSyntax;
                 Location location = property.Locations.Length > 0 ? property.Locations[0] : Location.None;
+                string? headerName = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
                 int before = diagnostics.Count;
                 if (!IsToken(headerName))
                 {
-                    Location attributeLocation = attribute!.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? location;
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHeaderName, attributeLocation, headerName ?? "(null)"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHeaderName, ArgumentLocation(attribute, cancellationToken) ?? location, headerName ?? "(null)"));
                 }
                 else if (byName.TryGetValue(headerName!, out string? other))
                 {
@@ -205,27 +243,41 @@ public sealed partial class HttpGenGenerator
                     byName.Add(headerName!, property.Name);
                 }
 
-                if (!property.IsPartialDefinition || property.PartialImplementationPart is not null)
+                if (!NeedsImplementation(property))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PropertyNotPartial, location, property.Name));
                 }
-                else if (!HasExpectedShape(property))
+                else if (ShapeProblem(property) is { } problem)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongAccessors, location, property.Name,
-                        "an instance property with a 'get' accessor and, to set the value before writing, a 'set' accessor (not 'init')"));
-                }
-
-                if (property.SetMethod is not null && headerName is not null
-                    && (string.Equals(headerName, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || string.Equals(headerName, "Connection", StringComparison.OrdinalIgnoreCase)))
-                {
-                    bool te = string.Equals(headerName, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase);
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FramingHeaderSetter, location, property.Name, headerName, te ? "BodyFraming" : "KeepAlive"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongAccessors, location, property.Name, problem));
                 }
 
                 HeaderValueKind? valueKind = Classify(property.Type, property.NullableAnnotation);
                 if (valueKind is null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedPropertyType, location, property.Name, property.Type.ToDisplayString()));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedPropertyType, declaration?.Type.GetLocation() ?? location, property.Name, property.Type.ToDisplayString()));
+                }
+
+                bool settable = property.SetMethod is { IsInitOnly: false };
+                if (settable && (IsHeader(headerName, "Transfer-Encoding") || IsHeader(headerName, "Connection")))
+                {
+                    string instead = IsHeader(headerName, "Transfer-Encoding") ? "BodyFraming" : "KeepAlive";
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FramingHeaderSetter, SetterLocation(declaration) ?? location, property.Name, headerName!, instead));
+                }
+                else if (settable && IsHeader(headerName, "Content-Length") && valueKind is not (null or HeaderValueKind.Int64 or HeaderValueKind.Int32))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContentLengthNotNumeric, SetterLocation(declaration) ?? location, property.Name, property.Type.ToDisplayString()));
+                }
+
+                // The generated fields are named after the property with its first letter lowered.
+                string fieldName = char.ToLowerInvariant(property.Name[0]) + property.Name.Substring(1);
+                if (byFieldName.TryGetValue(fieldName, out string? sameField))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeaderNamesDifferInCase, location, sameField, property.Name));
+                }
+                else
+                {
+                    byFieldName.Add(fieldName, property.Name);
                 }
 
                 if (diagnostics.Count > before)
@@ -241,9 +293,11 @@ public sealed partial class HttpGenGenerator
                     id,
                     headers.Count,
                     valueKind!.Value,
-                    property.Type.ToDisplayString(FullyQualifiedWithNullability),
-                    AccessibilityText(property.DeclaredAccessibility),
-                    property.SetMethod is not null));
+                    valueKind == HeaderValueKind.String ? "string?" : property.Type.ToDisplayString(FullyQualifiedWithNullability),
+                    AccessibilityText(property.DeclaredAccessibility) + (IsNew(declaration) ? " new" : ""),
+                    property.SetMethod is not null,
+                    AccessorModifier(property, property.GetMethod),
+                    AccessorModifier(property, property.SetMethod)));
             }
 
             if (headers.Count > MaxDeclaredHeaders)
@@ -255,39 +309,43 @@ public sealed partial class HttpGenGenerator
             return new EquatableArray<HeaderPropertySpec>(headers.ToArray());
         }
 
-        // A getter always; a setter when the value is to be written (init-only cannot work: messages are reused).
-        private static bool HasExpectedShape(IPropertySymbol property) =>
-            !property.IsStatic && !property.IsIndexer && property.GetMethod is not null && property.SetMethod is not { IsInitOnly: true };
+        private static bool IsHeader(string? name, string header) => string.Equals(name, header, StringComparison.OrdinalIgnoreCase);
 
-        private static void CheckReservedNames(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+        private static bool IsNew(BasePropertyDeclarationSyntax? declaration) => declaration is not null && declaration.Modifiers.Any(SyntaxKind.NewKeyword);
+
+        // An accessor's own accessibility ("private set"), which the implementation must repeat.
+        private static string AccessorModifier(IPropertySymbol property, IMethodSymbol? accessor) =>
+            accessor is null || accessor.DeclaredAccessibility == property.DeclaredAccessibility ? "" : AccessibilityText(accessor.DeclaredAccessibility) + " ";
+
+        private static Location? SetterLocation(BasePropertyDeclarationSyntax? declaration)
         {
-            foreach (ISymbol member in type.GetMembers())
+            foreach (AccessorDeclarationSyntax accessor in declaration?.AccessorList?.Accessors ?? default)
             {
-                if (member.IsImplicitlyDeclared || Array.IndexOf(ReservedMembers, member.Name) < 0)
+                if (accessor.Keyword.IsKind(SyntaxKind.SetKeyword))
                 {
-                    continue;
+                    return accessor.Keyword.GetLocation();
                 }
-
-                Location location = member.Locations.Length > 0 ? member.Locations[0] : Location.None;
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReservedMemberName, location, member.Name, type.Name, string.Join(", ", ReservedMembers)));
             }
+
+            return null;
         }
 
-        private static bool TryGetHeaderName(IPropertySymbol property, out string? name, out AttributeData? attribute)
+        private static Location? ArgumentLocation(AttributeData attribute, CancellationToken cancellationToken) =>
+            attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList.Arguments.Count: > 0 } syntax
+                ? syntax.ArgumentList!.Arguments[0].Expression.GetLocation()
+                : null;
+
+        private static AttributeData? FindHeaderAttribute(IPropertySymbol property)
         {
             foreach (AttributeData candidate in property.GetAttributes())
             {
                 if (candidate.AttributeClass?.ToDisplayString() == HeaderAttributeName)
                 {
-                    attribute = candidate;
-                    name = candidate.ConstructorArguments.Length == 1 ? candidate.ConstructorArguments[0].Value as string : null;
-                    return true;
+                    return candidate;
                 }
             }
 
-            name = null;
-            attribute = null;
-            return false;
+            return null;
         }
 
         /// <summary>tchar per RFC 9110 §5.6.2.</summary>
@@ -315,7 +373,8 @@ public sealed partial class HttpGenGenerator
             switch (type.SpecialType)
             {
                 case SpecialType.System_String:
-                    // A non-nullable string could not say "absent"; oblivious (nullable disabled) is accepted.
+                    // A non-nullable string could not say "absent". Oblivious (nullable disabled) is accepted: the generated
+                    // file enables annotations and implements it as string?, which the oblivious declaration matches.
                     return annotation == NullableAnnotation.NotAnnotated ? null : HeaderValueKind.String;
                 case SpecialType.System_Boolean:
                     return HeaderValueKind.Presence;
@@ -350,6 +409,12 @@ public sealed partial class HttpGenGenerator
 
         private static readonly SymbolDisplayFormat FullyQualifiedWithNullability =
             SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        // "Shop.Orders", with a keyword part escaped ("Shop.@event").
+        private static readonly SymbolDisplayFormat NamespaceFormat = new(
+            globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+            typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+            miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
         private static string AccessibilityText(Accessibility accessibility) => accessibility switch
         {

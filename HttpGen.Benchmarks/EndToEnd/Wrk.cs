@@ -21,12 +21,22 @@ internal static partial class Wrk
 
     public static WrkResult Run(string wrk, string url, int connections, TimeSpan duration, bool pipelined)
     {
-        var args = new List<string> { "-t1", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "5s" };
         string? script = null;
         if (pipelined)
         {
             script = Path.Combine(Path.GetTempPath(), "httpgen-pipeline-16.lua");
             File.WriteAllText(script, PipelineScript);
+        }
+
+        return Run(wrk, url, connections, duration, script);
+    }
+
+    /// <summary>Runs wrk with a Lua script of the caller's (or none).</summary>
+    public static WrkResult Run(string wrk, string url, int connections, TimeSpan duration, string? script)
+    {
+        var args = new List<string> { "-t1", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "5s" };
+        if (script is not null)
+        {
             args.AddRange(["-s", script]);
         }
 

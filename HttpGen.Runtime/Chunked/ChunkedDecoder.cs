@@ -58,7 +58,7 @@ namespace HttpGen.Chunked;
 /// }
 /// </code>
 /// </example>
-public sealed class ChunkedDecoder
+public sealed partial class ChunkedDecoder
 {
     private const byte CR = (byte)'\r';
     private const byte LF = (byte)'\n';
@@ -262,37 +262,8 @@ public sealed class ChunkedDecoder
     /// <param name="consumed">The end of what was consumed, data included.</param>
     /// <param name="data">The run of chunk data found, a slice of <paramref name="source"/>; empty when there is none.</param>
     /// <returns>As for <see cref="Read(ReadOnlySpan{byte}, out int, out Range)"/>.</returns>
-    public OperationStatus Read(in ReadOnlySequence<byte> source, out SequencePosition consumed, out ReadOnlySequence<byte> data)
-    {
-        OperationStatus status;
-        int used, dataStart, dataLength;
-        if (source.IsSingleSegment)
-        {
-            status = ReadCore(source.FirstSpan, int.MaxValue, out used, out dataStart, out dataLength);
-            consumed = source.GetPosition(used);
-            data = dataLength > 0 ? source.Slice(dataStart, dataLength) : default;
-            return status;
-        }
-
-        SequencePosition next = source.Start;
-        SequencePosition segmentStart = next;
-        while (source.TryGet(ref next, out ReadOnlyMemory<byte> memory))
-        {
-            status = ReadCore(memory.Span, int.MaxValue, out used, out dataStart, out dataLength);
-            if (dataLength > 0 || status != OperationStatus.NeedMoreData)
-            {
-                consumed = source.GetPosition(used, segmentStart);
-                data = dataLength > 0 ? source.Slice(source.GetPosition(dataStart, segmentStart), dataLength) : default;
-                return status;
-            }
-
-            segmentStart = next;
-        }
-
-        consumed = source.End;
-        data = default;
-        return Status;
-    }
+    public OperationStatus Read(in ReadOnlySequence<byte> source, out SequencePosition consumed, out ReadOnlySequence<byte> data) =>
+        ReadSegments(source, default, copy: false, out consumed, out _, out data);
 
     /// <summary>
     /// The copying convenience: decodes as much of <paramref name="source"/> as fits into <paramref name="destination"/>.
@@ -310,27 +281,8 @@ public sealed class ChunkedDecoder
     /// </returns>
     public OperationStatus Decode(ReadOnlySpan<byte> source, Span<byte> destination, out int bytesConsumed, out int bytesWritten)
     {
-        int consumed = 0;
         int written = 0;
-        OperationStatus status;
-        while (true)
-        {
-            ReadOnlySpan<byte> rest = source[consumed..];
-            status = ReadCore(rest, destination.Length - written, out int used, out int dataStart, out int dataLength);
-            if (dataLength > 0)
-            {
-                rest.Slice(dataStart, dataLength).CopyTo(destination[written..]);
-                written += dataLength;
-            }
-
-            consumed += used;
-            if (dataLength == 0 || status != OperationStatus.NeedMoreData)
-            {
-                break;
-            }
-        }
-
-        bytesConsumed = consumed;
+        OperationStatus status = ReadSegment(source, destination, copy: true, ref written, out bytesConsumed, out _, out _);
         bytesWritten = written;
         return status;
     }
@@ -343,18 +295,23 @@ public sealed class ChunkedDecoder
     /// <param name="consumed">The end of what was consumed.</param>
     /// <param name="bytesWritten">Bytes of chunk data written to <paramref name="destination"/>.</param>
     /// <returns>As for <see cref="Decode(ReadOnlySpan{byte}, Span{byte}, out int, out int)"/>.</returns>
-    public OperationStatus Decode(in ReadOnlySequence<byte> source, Span<byte> destination, out SequencePosition consumed, out int bytesWritten)
+    public OperationStatus Decode(in ReadOnlySequence<byte> source, Span<byte> destination, out SequencePosition consumed, out int bytesWritten) =>
+        ReadSegments(source, destination, copy: true, out consumed, out bytesWritten, out _);
+
+    // Both sequence overloads: each segment in turn through ReadSegment, until one of them stops short of its end.
+    // Framing left unfinished at the end of a segment is state, so the next segment simply goes on with it.
+    private OperationStatus ReadSegments(in ReadOnlySequence<byte> source, Span<byte> destination, bool copy, out SequencePosition consumed, out int bytesWritten, out ReadOnlySequence<byte> data)
     {
         int written = 0;
         SequencePosition next = source.Start;
         SequencePosition segmentStart = next;
         while (source.TryGet(ref next, out ReadOnlyMemory<byte> memory))
         {
-            OperationStatus status = Decode(memory.Span, destination[written..], out int used, out int segmentWritten);
-            written += segmentWritten;
-            if (status != OperationStatus.NeedMoreData)
+            OperationStatus status = ReadSegment(memory.Span, destination, copy, ref written, out int used, out int dataStart, out int dataLength);
+            if (dataLength > 0 || status != OperationStatus.NeedMoreData)
             {
                 consumed = source.GetPosition(used, segmentStart);
+                data = dataLength > 0 ? source.Slice(source.GetPosition(dataStart, segmentStart), dataLength) : default;
                 bytesWritten = written;
                 return status;
             }
@@ -363,8 +320,44 @@ public sealed class ChunkedDecoder
         }
 
         consumed = source.End;
+        data = default;
         bytesWritten = written;
         return Status;
+    }
+
+    // One contiguous piece of input. Zero-copy (copy false): up to and including the first data run, returned as a
+    // range. Copying: every run goes to destination[written..] and reading goes on until the piece is used up, the
+    // destination is full or the body ends; no range is returned.
+    private OperationStatus ReadSegment(ReadOnlySpan<byte> source, Span<byte> destination, bool copy, ref int written, out int bytesConsumed, out int dataStart, out int dataLength)
+    {
+        if (!copy)
+        {
+            return ReadCore(source, int.MaxValue, out bytesConsumed, out dataStart, out dataLength);
+        }
+
+        int consumed = 0;
+        OperationStatus status;
+        while (true)
+        {
+            ReadOnlySpan<byte> rest = source[consumed..];
+            status = ReadCore(rest, destination.Length - written, out int used, out int runStart, out int runLength);
+            if (runLength > 0)
+            {
+                rest.Slice(runStart, runLength).CopyTo(destination[written..]);
+                written += runLength;
+            }
+
+            consumed += used;
+            if (runLength == 0 || status != OperationStatus.NeedMoreData)
+            {
+                break;
+            }
+        }
+
+        bytesConsumed = consumed;
+        dataStart = 0;
+        dataLength = 0;
+        return status;
     }
 
     // The one state machine behind every entry point. Stops after one run of at most maxData data bytes.
@@ -440,670 +433,6 @@ public sealed class ChunkedDecoder
             : _decoded > long.MaxValue / _framingPerDataByte ? long.MaxValue
             : _decoded * _framingPerDataByte;
         return perData > long.MaxValue - _framingAllowance ? long.MaxValue : perData + _framingAllowance;
-    }
-
-    // Reads chunk-size lines and the CRLF after data, one byte at a time except for runs of token or quoted text,
-    // which are scanned vectorized but never past a limit, so that a limit is always hit at the same byte.
-    // Returns true when it moved on to Data or the trailer section, false when out of input or failed.
-    private bool ParseFraming(ReadOnlySpan<byte> source, ref int index)
-    {
-        int i = index;
-        int start = i;
-        long budget = _framingLimit - _framing;
-        int end = budget < source.Length - i ? i + (int)budget : source.Length;
-        State state = _state;
-        ParseErrorKind kind;
-        long errorAt;
-
-        if ((state == State.DataCr || state == State.SizeStart) && TryPlainSizeLine(source, ref i, end, state))
-        {
-            _framing += i - start;
-            index = i;
-            return true;
-        }
-
-        while (i < end)
-        {
-            byte b = source[i];
-            State next;
-            int value;
-            switch (state)
-            {
-                case State.SizeStart:
-                    value = ChunkedCharacters.HexValue(b);
-                    if (value < 0)
-                    {
-                        kind = b == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidChunkSize;
-                        goto Failed;
-                    }
-
-                    _chunkSize = value;
-                    _sizeDigits = 1;
-                    _sizeStart = _consumed + i;
-                    _extensionLength = 0;
-                    state = State.SizeDigits;
-                    i++;
-                    continue;
-
-                case State.SizeDigits:
-                    value = ChunkedCharacters.HexValue(b);
-                    if (value >= 0)
-                    {
-                        // 16 digits at most, and no value that a shift would push past 63 bits.
-                        if (_sizeDigits == MaxChunkSizeDigits || _chunkSize > (long.MaxValue >> 4))
-                        {
-                            kind = ParseErrorKind.InvalidChunkSize;
-                            goto Failed;
-                        }
-
-                        _chunkSize = (_chunkSize << 4) | (long)value;
-                        _sizeDigits++;
-                        i++;
-                        continue;
-                    }
-
-                    // The chunk-size is complete: refuse it before any of its data if it breaks the body limit.
-                    if (_chunkSize > _maxBody - _decoded)
-                    {
-                        kind = ParseErrorKind.ChunkedBodyTooLarge;
-                        errorAt = _sizeStart;
-                        goto FailedAt;
-                    }
-
-                    if (b == CR)
-                    {
-                        state = State.SizeLineLf;
-                        i++;
-                        continue;
-                    }
-
-                    if (b == (byte)';')
-                    {
-                        next = State.ExtNameStart;
-                    }
-                    else if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.SizeBws;
-                    }
-                    else
-                    {
-                        kind = b == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidChunkSize;
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.SizeBws:
-                    // White space after the size must lead to an extension: "5 \r\n" and "5 5" are not sizes.
-                    if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.SizeBws;
-                    }
-                    else if (b == (byte)';')
-                    {
-                        next = State.ExtNameStart;
-                    }
-                    else
-                    {
-                        kind = b == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidChunkSize;
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtNameStart:
-                    if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.ExtNameStart;
-                    }
-                    else if (HttpCharacters.Token.Contains(b))
-                    {
-                        next = State.ExtName;
-                    }
-                    else
-                    {
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtName:
-                    if (TakeRun(source, ref i, end, HttpCharacters.Token, except: true))
-                    {
-                        continue;
-                    }
-
-                    if (b == CR)
-                    {
-                        state = State.SizeLineLf;
-                        i++;
-                        continue;
-                    }
-
-                    if (HttpCharacters.Token.Contains(b))
-                    {
-                        next = State.ExtName; // only when the run stopped at the extension limit
-                    }
-                    else if (b == (byte)'=')
-                    {
-                        next = State.ExtValueStart;
-                    }
-                    else if (b == (byte)';')
-                    {
-                        next = State.ExtNameStart;
-                    }
-                    else if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.ExtNameBws;
-                    }
-                    else
-                    {
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtNameBws:
-                    if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.ExtNameBws;
-                    }
-                    else if (b == (byte)'=')
-                    {
-                        next = State.ExtValueStart;
-                    }
-                    else if (b == (byte)';')
-                    {
-                        next = State.ExtNameStart;
-                    }
-                    else
-                    {
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtValueStart:
-                    if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.ExtValueStart;
-                    }
-                    else if (HttpCharacters.Token.Contains(b))
-                    {
-                        next = State.ExtToken;
-                    }
-                    else if (b == (byte)'"')
-                    {
-                        next = State.ExtQuoted;
-                    }
-                    else
-                    {
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtToken:
-                    if (TakeRun(source, ref i, end, HttpCharacters.Token, except: true))
-                    {
-                        continue;
-                    }
-
-                    if (b == CR)
-                    {
-                        state = State.SizeLineLf;
-                        i++;
-                        continue;
-                    }
-
-                    if (HttpCharacters.Token.Contains(b))
-                    {
-                        next = State.ExtToken;
-                    }
-                    else if (b == (byte)';')
-                    {
-                        next = State.ExtNameStart;
-                    }
-                    else if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.ExtBws;
-                    }
-                    else
-                    {
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtQuoted:
-                    if (TakeRun(source, ref i, end, ChunkedCharacters.QuotedTextStop, except: false))
-                    {
-                        continue;
-                    }
-
-                    if (b == (byte)'"')
-                    {
-                        next = State.ExtValueEnd;
-                    }
-                    else if (b == (byte)'\\')
-                    {
-                        next = State.ExtQuotedPair;
-                    }
-                    else if (!ChunkedCharacters.QuotedTextStop.Contains(b))
-                    {
-                        next = State.ExtQuoted;
-                    }
-                    else
-                    {
-                        // A CR here is not a line end: the quoted-string is unterminated.
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtQuotedPair:
-                    if (ChunkedCharacters.IsQuotedPairByte(b))
-                    {
-                        next = State.ExtQuoted;
-                    }
-                    else
-                    {
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtValueEnd:
-                    if (b == CR)
-                    {
-                        state = State.SizeLineLf;
-                        i++;
-                        continue;
-                    }
-
-                    if (b == (byte)';')
-                    {
-                        next = State.ExtNameStart;
-                    }
-                    else if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.ExtBws;
-                    }
-                    else
-                    {
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.ExtBws:
-                    // White space after an extension must lead to another one: nothing may trail before CRLF.
-                    if (HttpCharacters.IsWhitespace(b))
-                    {
-                        next = State.ExtBws;
-                    }
-                    else if (b == (byte)';')
-                    {
-                        next = State.ExtNameStart;
-                    }
-                    else
-                    {
-                        kind = ExtensionError(b);
-                        goto Failed;
-                    }
-
-                    break;
-
-                case State.SizeLineLf:
-                    if (b != LF)
-                    {
-                        kind = ParseErrorKind.InvalidLineEnding;
-                        errorAt = _consumed + i - 1; // the bare CR
-                        goto FailedAt;
-                    }
-
-                    i++;
-                    _framing += i - start;
-                    index = i;
-                    if (_chunkSize == 0)
-                    {
-                        _state = State.TrailerLineStart;
-                    }
-                    else
-                    {
-                        _chunkRemaining = _chunkSize;
-                        _state = State.Data;
-                    }
-
-                    return true;
-
-                case State.DataCr:
-                    if (b != CR)
-                    {
-                        kind = b == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.MissingChunkDataCrlf;
-                        goto Failed;
-                    }
-
-                    state = State.DataLf;
-                    i++;
-                    continue;
-
-                case State.DataLf:
-                    if (b != LF)
-                    {
-                        kind = ParseErrorKind.InvalidLineEnding;
-                        errorAt = _consumed + i - 1; // the bare CR
-                        goto FailedAt;
-                    }
-
-                    state = State.SizeStart;
-                    i++;
-                    continue;
-
-                default:
-                    throw new InvalidOperationException("Unreachable framing state.");
-            }
-
-            // b was accepted as one more extension byte: count it against the limit.
-            if (++_extensionLength > _maxExtension)
-            {
-                kind = ParseErrorKind.ChunkExtensionTooLong;
-                goto Failed;
-            }
-
-            state = next;
-            i++;
-        }
-
-        _framing += i - start;
-        _state = state;
-        index = i;
-        if (i == source.Length)
-        {
-            return false;
-        }
-
-        // More framing bytes are waiting but the framing budget for the data so far is spent.
-        kind = ParseErrorKind.ExcessiveChunkFraming;
-        errorAt = _consumed + i;
-        SetError(kind, errorAt);
-        return false;
-
-    Failed:
-        errorAt = _consumed + i;
-    FailedAt:
-        _framing += i - start;
-        index = i;
-        SetError(kind, errorAt);
-        return false;
-    }
-
-    // The common case in one go: [CRLF after data] 1*16HEXDIG CRLF, all of it in source, inside the framing budget and
-    // the body limit. It commits only a line the byte-at-a-time path would accept just the same; anything else (an
-    // extension, a split line, an error) is left to that path, so results do not depend on which path ran.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryPlainSizeLine(ReadOnlySpan<byte> source, ref int index, int end, State state)
-    {
-        int p = index;
-        if (state == State.DataCr)
-        {
-            if (end - p < 2 || source[p] != CR || source[p + 1] != LF)
-            {
-                return false;
-            }
-
-            p += 2;
-        }
-
-        int digitsStart = p;
-        int digitsEnd = end - p > MaxChunkSizeDigits ? p + MaxChunkSizeDigits : end;
-        long size = 0;
-        while (p < digitsEnd)
-        {
-            int value = ChunkedCharacters.HexValue(source[p]);
-            if (value < 0)
-            {
-                break;
-            }
-
-            size = (size << 4) | (long)value;
-            p++;
-        }
-
-        // size < 0: sixteen digits that do not fit in 63 bits.
-        if (p == digitsStart || end - p < 2 || source[p] != CR || source[p + 1] != LF || size < 0 || size > _maxBody - _decoded)
-        {
-            return false;
-        }
-
-        _sizeStart = _consumed + digitsStart;
-        _sizeDigits = p - digitsStart;
-        _extensionLength = 0;
-        _chunkSize = size;
-        index = p + 2;
-        if (size == 0)
-        {
-            _state = State.TrailerLineStart;
-        }
-        else
-        {
-            _chunkRemaining = size;
-            _state = State.Data;
-        }
-
-        return true;
-    }
-
-    // Consumes a run of extension bytes (those in values, or not in them when except is true) starting at i, as far as
-    // the framing end and the extension limit allow. True when it took at least one byte.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TakeRun(ReadOnlySpan<byte> source, ref int i, int end, SearchValues<byte> values, bool except)
-    {
-        int room = _maxExtension - _extensionLength;
-        int runEnd = end - i <= room ? end : i + room;
-        ReadOnlySpan<byte> run = source[i..runEnd];
-        int length = except ? run.IndexOfAnyExcept(values) : run.IndexOfAny(values);
-        if (length < 0)
-        {
-            length = run.Length;
-        }
-
-        i += length;
-        _extensionLength += length;
-        return length > 0;
-    }
-
-    private static ParseErrorKind ExtensionError(byte b) =>
-        b == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidChunkExtension;
-
-    // Reads the trailer section after the last-chunk line, keeping its bytes for TrailerSection.
-    // Returns true when the body is complete, false when out of input or failed.
-    private bool ParseTrailers(ReadOnlySpan<byte> source, ref int index)
-    {
-        int i = index;
-        int start = i;
-        int budget = _maxTrailerLength - _trailerLength;
-        int end = budget < source.Length - i ? i + budget : source.Length;
-        State state = _state;
-        ParseErrorKind kind;
-        long errorAt;
-
-        while (i < end)
-        {
-            byte b = source[i];
-            int length;
-            switch (state)
-            {
-                case State.TrailerLineStart:
-                    if (b == CR)
-                    {
-                        state = State.TrailerEndLf;
-                        i++;
-                        continue;
-                    }
-
-                    if (!HttpCharacters.Token.Contains(b))
-                    {
-                        kind = b == LF ? ParseErrorKind.InvalidLineEnding
-                            : HttpCharacters.IsWhitespace(b) ? ParseErrorKind.ObsoleteLineFolding
-                            : ParseErrorKind.InvalidHeaderName;
-                        goto Failed;
-                    }
-
-                    if (++_trailerCount > _maxTrailerCount)
-                    {
-                        kind = ParseErrorKind.TooManyTrailers;
-                        goto Failed;
-                    }
-
-                    _trailerNameOffset = _consumed + i;
-                    _trailerNameIndex = _trailerStored + (i - start);
-                    state = State.TrailerName;
-                    i++;
-                    continue;
-
-                case State.TrailerName:
-                    length = source[i..end].IndexOfAnyExcept(HttpCharacters.Token);
-                    if (length < 0)
-                    {
-                        i = end;
-                        continue;
-                    }
-
-                    i += length;
-                    b = source[i];
-                    if (b != (byte)':')
-                    {
-                        kind = HttpCharacters.IsWhitespace(b) ? ParseErrorKind.WhitespaceBeforeColon : ParseErrorKind.InvalidHeaderName;
-                        goto Failed;
-                    }
-
-                    // Keep what was read so far, so that the whole name is in the buffer to be checked.
-                    StoreTrailerBytes(source[start..i]);
-                    _trailerLength += i - start;
-                    start = i;
-                    if (IsForbiddenTrailer(_trailers.AsSpan(_trailerNameIndex, _trailerStored - _trailerNameIndex)))
-                    {
-                        kind = ParseErrorKind.ForbiddenTrailerField;
-                        errorAt = _trailerNameOffset;
-                        goto FailedAt;
-                    }
-
-                    state = State.TrailerValue;
-                    i++;
-                    continue;
-
-                case State.TrailerValue:
-                    // One scan finds the line end and any control byte, as for header values.
-                    length = source[i..end].IndexOfAny(HttpCharacters.FieldValueStop);
-                    if (length < 0)
-                    {
-                        i = end;
-                        continue;
-                    }
-
-                    i += length;
-                    b = source[i];
-                    if (b != CR)
-                    {
-                        kind = b == LF ? ParseErrorKind.InvalidLineEnding : ParseErrorKind.InvalidHeaderValue;
-                        goto Failed;
-                    }
-
-                    state = State.TrailerLineLf;
-                    i++;
-                    continue;
-
-                case State.TrailerLineLf:
-                case State.TrailerEndLf:
-                    if (b != LF)
-                    {
-                        kind = ParseErrorKind.InvalidLineEnding;
-                        errorAt = _consumed + i - 1; // the bare CR
-                        goto FailedAt;
-                    }
-
-                    i++;
-                    if (state == State.TrailerLineLf)
-                    {
-                        state = State.TrailerLineStart;
-                        continue;
-                    }
-
-                    StoreTrailerBytes(source[start..i]);
-                    _trailerLength += i - start;
-                    index = i;
-                    _state = State.Done;
-                    return true;
-
-                default:
-                    throw new InvalidOperationException("Unreachable trailer state.");
-            }
-        }
-
-        StoreTrailerBytes(source[start..i]);
-        _trailerLength += i - start;
-        _state = state;
-        index = i;
-        if (i == source.Length)
-        {
-            return false;
-        }
-
-        SetError(ParseErrorKind.TrailerSectionTooLarge, _consumed + i);
-        return false;
-
-    Failed:
-        errorAt = _consumed + i;
-    FailedAt:
-        index = i;
-        SetError(kind, errorAt);
-        return false;
-    }
-
-    // Fields that frame or route a message. A trailer is never used for framing, and a recipient that merges trailers
-    // into the header section must not be handed a second, late framing.
-    private static bool IsForbiddenTrailer(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        4 => System.Text.Ascii.EqualsIgnoreCase(name, "host"u8),
-        14 => System.Text.Ascii.EqualsIgnoreCase(name, "content-length"u8),
-        17 => System.Text.Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8),
-        _ => false,
-    };
-
-    // Keeps trailer bytes once the section has a field. A section without fields is just CRLF and needs no buffer.
-    private void StoreTrailerBytes(ReadOnlySpan<byte> bytes)
-    {
-        if (_trailerCount == 0 || bytes.IsEmpty)
-        {
-            return;
-        }
-
-        int needed = _trailerStored + bytes.Length;
-        if (_trailers is null || _trailers.Length < needed)
-        {
-            GrowTrailers(needed);
-        }
-
-        bytes.CopyTo(_trailers.AsSpan(_trailerStored));
-        _trailerStored = needed;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void GrowTrailers(int needed)
-    {
-        int size = Math.Max(needed, Math.Max(256, (_trailers?.Length ?? 0) * 2));
-        var bigger = new byte[Math.Min(size, Math.Max(needed, _maxTrailerLength))];
-        _trailers.AsSpan(0, _trailerStored).CopyTo(bigger);
-        _trailers = bigger;
     }
 
     private void SetError(ParseErrorKind kind, long offset)

@@ -1,74 +1,66 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using HttpGen.Chunked;
 using HttpGen.Parsing;
+using HttpGen.Transport;
 
 namespace HttpGen.Client;
 
 /// <summary>
-/// One keep-alive connection to an origin and the exchange in progress on it: the socket, a receive buffer (unconsumed
-/// bytes are <c>_in[_start.._end]</c>), a send buffer, the response message the heads are parsed into, a chunked decoder,
+/// One keep-alive connection to an origin and the exchange in progress on it: the buffered I/O over its transport
+/// (plain TCP or TLS), the request writer, the response message the heads are parsed into, the response body reader,
 /// and a cancellation source for the exchange's timeout. Everything is reused from one exchange to the next, so a
 /// steady-state exchange allocates nothing. Used by one caller at a time: the pool hands it out exclusively.
 /// </summary>
-internal sealed class ClientConnection<TResponse> : IRequestBodySink
+internal sealed class ClientConnection<TResponse>
     where TResponse : class, IHttpResponseHead<TResponse>
 {
-    private const int MaxBufferedBody = 16 * 1024;
-    private const int MaxSendBuffer = 1024 * 1024;
+    /// <summary>Most interim (1xx) responses skipped before a final one; together they also count against the head limit.</summary>
+    internal const int MaxInterimResponses = 10;
 
     private static readonly Action<object?> s_cancel = static state => ((ClientConnection<TResponse>)state!).CancelExchange();
 
     private readonly ConnectionPool<TResponse> _pool;
     private readonly ClientSettings _settings;
-    private readonly Socket _socket;
+    private readonly ConnectionIO _io;
     private readonly TResponse _response;
-    private readonly int _maxInBuffer;
+    private readonly ClientRequestWriter<TResponse> _request;
+    private readonly ClientResponseBody<TResponse> _body;
+    private readonly int _maxHead;
+    private readonly long _openedAt;
 
-    private byte[] _in;
-    private int _start;
-    private int _end;
-    private byte[] _out;
-    private int _outLength;
-    private ChunkedDecoder? _decoder;
-    private HttpRequestBodyWriter? _writer;
-    private byte[]? _bodyBuffer;
     private CancellationTokenSource _cts = new();
     private CancellationTokenRegistration _callerRegistration;
     private CancellationToken _callerToken;
     private long _timeoutMs;
     private bool _closed;
-
-    // The exchange in progress.
-    private BodyKind _bodyKind;
-    private long _bodyRemaining;
-    private long _bodyRead;
-    private bool _bodyDone;
     private bool _keepAlive;
     private bool _broken;
-    private bool _writing;
-    private bool _chunkedRequest;
-    private long _requestBodyLimit;
-    private long _requestBodyWritten;
+    private RequestMethod _method;
 
-    public ClientConnection(ConnectionPool<TResponse> pool, Socket socket)
+    // TLS only: a zero-byte read left pending while the connection is idle. Decrypted bytes or records held inside the
+    // TLS stream are invisible to a socket poll; this read completes when any arrive (or at close_notify).
+    private ValueTask<int> _probe;
+    private bool _probing;
+
+    // How the connection is counted in http.client.open_connections.
+    private Diagnostics.ClientMetrics.State _countedAs;
+
+    public ClientConnection(ConnectionPool<TResponse> pool, NetworkTransport transport)
     {
         _pool = pool;
         _settings = pool.Settings;
-        _socket = socket;
         _response = TResponse.Create();
         ParserOptions limits = _response.Options;
-        _maxInBuffer = Math.Max(_settings.ReceiveBufferSize, limits.MaxRequestLineLength + limits.MaxHeaderBlockLength + 1);
-        _in = ArrayPool<byte>.Shared.Rent(_settings.ReceiveBufferSize);
-        _out = ArrayPool<byte>.Shared.Rent(4096);
+        _maxHead = Math.Max(_settings.ReceiveBufferSize, limits.MaxRequestLineLength + limits.MaxHeaderBlockLength + 1) - 1;
+        _io = new ConnectionIO(transport, _settings.ReceiveBufferSize, _maxHead + 1);
+        _io.TryMakeRoom();
+        _io.GetOutSpan(4096);
+        _request = new ClientRequestWriter<TResponse>(this, _io);
+        _body = new ClientResponseBody<TResponse>(this, _io, _settings);
         _openedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         CountAs(Diagnostics.ClientMetrics.State.Active);
     }
-
-    // How the connection is counted in http.client.open_connections, and when it opened.
-    private Diagnostics.ClientMetrics.State _countedAs;
-    private readonly long _openedAt;
 
     /// <summary>Moves the connection to <paramref name="state"/> in the open-connections metric.</summary>
     public void CountAs(Diagnostics.ClientMetrics.State state)
@@ -90,30 +82,31 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
 
     public TResponse Response => _response;
 
-    public bool IsBodyComplete => _bodyDone;
+    public ClientResponseBody<TResponse> Body => _body;
 
-    public long BodyBytesRead => _bodyRead;
+    /// <summary>The token of the exchange in progress: its timeout, the caller's token, and any read's token.</summary>
+    public CancellationToken ExchangeToken => _cts.Token;
 
     /// <summary>Whether the connection can serve another exchange once this one ends.</summary>
-    public bool IsReusable => !_closed && !_broken && _keepAlive && _bodyDone && _start == _end && _outLength == 0;
-
-    long IRequestBodySink.RequestBodyWritten => _requestBodyWritten;
+    public bool IsReusable => !_closed && !_broken && _keepAlive && _body.IsComplete && _io.Start == _io.End && _io.OutLength == 0;
 
     /// <summary>
     /// Idle-reuse check: not expired, and the server has not closed it (a readable idle socket means a FIN, a reset, or
-    /// bytes nobody asked for; any of them makes it unusable). <see cref="Socket.Poll(int, SelectMode)"/> with a zero
+    /// bytes nobody asked for, a TLS record among them; any of them makes it unusable; over TLS also the pending
+    /// probe read, for bytes the TLS stream already held). <see cref="Socket.Poll(int, SelectMode)"/> with a zero
     /// timeout does not block and does not allocate.
     /// </summary>
     public bool IsUsableAfterIdle(long now)
     {
-        if (_closed || now - IdleSince >= _settings.IdleTimeoutMs)
+        if (_closed || now - IdleSince >= _settings.IdleTimeoutMs || (_probing && _probe.IsCompleted))
         {
             return false;
         }
 
         try
         {
-            return !_socket.Poll(0, SelectMode.SelectRead) && _socket.Connected;
+            Socket socket = _io.Transport.Socket;
+            return !socket.Poll(0, SelectMode.SelectRead) && socket.Connected;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -137,19 +130,15 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
             _callerRegistration = cancellationToken.UnsafeRegister(s_cancel, this);
         }
 
-        _bodyKind = BodyKind.None;
-        _bodyRemaining = 0;
-        _bodyRead = 0;
-        _bodyDone = false;
+        _body.Reset();
         _keepAlive = false;
         _broken = false;
-        _writing = false;
-        _requestBodyWritten = 0;
     }
 
     /// <summary>
-    /// Ends the exchange: unties the caller's token, disarms the timeout, returns the pooled body buffer and makes the
-    /// response value stale. Returns whether the connection can be reused.
+    /// Ends the exchange: unties the caller's token, disarms the timeout, returns the pooled buffers of the bodies and
+    /// makes the response value stale. Returns whether the connection can be reused (over TLS, a probe read is then
+    /// left pending on it).
     /// </summary>
     public bool EndExchange()
     {
@@ -162,14 +151,38 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
             _cts = new CancellationTokenSource();
         }
 
-        if (_bodyBuffer is not null)
+        _body.End();
+        _request.End();
+        Version++;
+        return IsReusable && StartProbe();
+    }
+
+    // Over TLS, a zero-byte read that stays pending while the connection is idle; true when it did not complete at once.
+    private bool StartProbe()
+    {
+        if (_io.Transport is not TlsTransport)
         {
-            ArrayPool<byte>.Shared.Return(_bodyBuffer);
-            _bodyBuffer = null;
+            return true;
         }
 
-        Version++;
-        return IsReusable;
+        try
+        {
+            _probe = _io.Transport.ReceiveAsync(Memory<byte>.Empty, _cts.Token);
+        }
+        catch (Exception e) when (IsConnectionError(e))
+        {
+            return false;
+        }
+
+        _probing = true;
+        return !_probe.IsCompleted;
+    }
+
+    // Before the first receive of an exchange on a probed connection: the probe's read finishes first (one read at a time).
+    private ValueTask<int> EndProbeAsync()
+    {
+        _probing = false;
+        return _probe;
     }
 
     private void CancelExchange()
@@ -183,7 +196,14 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
         }
     }
 
-    /// <summary>Closes the socket and returns the buffers. Only when no exchange is using the connection.</summary>
+    /// <summary>Ties a read's or write's own token to the exchange for the duration of that call.</summary>
+    public CancellationTokenRegistration LinkCallerToken(CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancel, this) : default;
+
+    /// <summary>Receives into <paramref name="into"/> under the exchange's token; 0 when the peer closed.</summary>
+    public ValueTask<int> ReceiveAsync(Memory<byte> into) => _io.Transport.ReceiveAsync(into, _cts.Token);
+
+    /// <summary>Closes the transport and returns the buffers. Only when no exchange is using the connection.</summary>
     public void Close()
     {
         if (_closed)
@@ -191,92 +211,74 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
             return;
         }
 
+        Retire();
+        if (_probing)
+        {
+            _probing = false;
+            _ = ObserveProbeAsync(_probe);
+        }
+
+        _io.Dispose();
+        _cts.Dispose();
+    }
+
+    // The connection leaves the pool's counts and metrics: closed, or handed over.
+    private void Retire()
+    {
         _closed = true;
         Interlocked.Decrement(ref _settings.OpenConnections);
         CountAs(Diagnostics.ClientMetrics.State.None);
         Diagnostics.ClientMetrics.ConnectionClosed(_openedAt, _pool.HostTag, _pool.PortTag);
+    }
+
+    // A probe read left pending when the connection closes fails then; its error is expected and dropped here.
+    private static async Task ObserveProbeAsync(ValueTask<int> probe)
+    {
         try
         {
-            _socket.Dispose();
+            await probe.ConfigureAwait(false);
         }
-        catch (ObjectDisposedException)
+        catch (Exception)
         {
         }
-
-        _cts.Dispose();
-        ArrayPool<byte>.Shared.Return(_in);
-        ArrayPool<byte>.Shared.Return(_out);
-        _in = _out = [];
-        _start = _end = _outLength = 0;
     }
 
     /// <summary>Marks the exchange as failed: the connection will be closed when it is released.</summary>
     public void MarkBroken() => _broken = true;
 
+    public void ThrowIfBroken()
+    {
+        if (_broken)
+        {
+            throw new InvalidOperationException("The response body cannot be read any further: an earlier read failed and the connection was closed.");
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
-    // Request and response head
+    // The exchange
 
     /// <summary>
-    /// Sends the request and reads the response head (skipping 1xx interim responses). Returns false when the
-    /// connection turned out to be closed before a single response byte arrived and the request can be sent again
-    /// (the content is replayable); throws for anything else.
+    /// Sends the request and reads the response head (skipping 1xx interim responses, at most
+    /// <see cref="MaxInterimResponses"/> and together within the head limit). Returns false when the connection turned
+    /// out to be closed before a single response byte arrived and the request can be sent again (the content is
+    /// replayable); throws for anything else. With <paramref name="upgrade"/>, the request asks to switch to that protocol.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ExchangeAsync<TRequest>(TRequest request, HttpRequestContent content)
+    public async ValueTask<bool> ExchangeAsync<TRequest>(TRequest request, HttpRequestContent content, string? upgrade)
         where TRequest : class, IHttpRequestHead<TRequest>
     {
-        RequestMethod method = request.Method;
+        RequestMethod method = HttpGenClient<TRequest, TResponse>.EffectiveMethod(request.Method);
+        _method = method;
         bool requestKeepAlive = request.KeepAlive;
-        WriteHead(request, content);
-        bool writerStarted = false;
+        _request.WriteHead(request, method, content, upgrade);
         try
         {
-            if (content.Writer is { } write)
-            {
-                writerStarted = true;
-                _writing = true;
-                _writer ??= new HttpRequestBodyWriter(this);
-                try
-                {
-                    await write(_writer, _cts.Token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _writing = false;
-                }
-
-                if (!_chunkedRequest && _requestBodyWritten != _requestBodyLimit)
-                {
-                    _broken = true;
-                    throw new InvalidOperationException($"The body writer wrote {_requestBodyWritten} bytes of a declared Content-Length of {_requestBodyLimit}.");
-                }
-
-                if (_chunkedRequest)
-                {
-                    AppendOut("0\r\n\r\n"u8);
-                }
-
-                await FlushOutAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                ReadOnlyMemory<byte> body = content.Bytes;
-                if (body.Length <= MaxBufferedBody)
-                {
-                    AppendOut(body.Span);
-                    await FlushOutAsync().ConfigureAwait(false);
-                }
-                else
-                {
-                    await FlushOutAsync().ConfigureAwait(false);
-                    await SendAllAsync(body).ConfigureAwait(false);
-                }
-            }
+            await _request.SendAsync(content).ConfigureAwait(false);
         }
         catch (Exception e) when (IsConnectionError(e))
         {
             _broken = true;
-            if (ExchangeCount > 1 && !writerStarted)
+            if (ExchangeCount > 1 && content.Writer is null)
             {
                 return false;
             }
@@ -287,12 +289,14 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
         // The response head. Nothing may be buffered from before: a reusable connection ends with an empty buffer.
         ResetResponse(method);
         bool received = false;
+        int interim = 0;
+        int interimBytes = 0;
         while (true)
         {
-            if (_end > _start)
+            if (_io.End > _io.Start)
             {
                 received = true;
-                HeadProgress progress = ParseHead(method);
+                HeadProgress progress = ParseHead(method, out int consumed);
                 if (progress == HeadProgress.Final)
                 {
                     break;
@@ -300,11 +304,17 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
 
                 if (progress == HeadProgress.Interim)
                 {
+                    interimBytes += consumed;
+                    if (++interim > MaxInterimResponses || interimBytes > _maxHead)
+                    {
+                        throw TooManyInterim(interim, interimBytes);
+                    }
+
                     continue;
                 }
             }
 
-            if (!MakeRoom())
+            if (!_io.TryMakeRoom())
             {
                 throw HeadTooLarge();
             }
@@ -312,7 +322,12 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
             int n;
             try
             {
-                n = await _socket.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None, _cts.Token).ConfigureAwait(false);
+                if (_probing)
+                {
+                    await EndProbeAsync().ConfigureAwait(false);
+                }
+
+                n = await _io.Transport.ReceiveAsync(_io.In.AsMemory(_io.End), _cts.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (IsConnectionError(e))
             {
@@ -336,69 +351,15 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
                 throw Closed(null, received ? "in the middle of the response head" : "before sending a response");
             }
 
-            _end += n;
+            _io.End += n;
         }
 
-        StartBody(method, requestKeepAlive);
+        ref ResponseHeadParser state = ref TResponse.State(_response);
+        int code = state.StatusCode;
+        bool tunnel = code == 101 || (method == RequestMethod.Connect && code is >= 200 and < 300);
+        _keepAlive = requestKeepAlive && state.KeepAlive && !tunnel && state.Framing.Kind != BodyKind.ReadToClose;
+        _body.Start(state.Framing);
         return true;
-    }
-
-    private void WriteHead<TRequest>(TRequest request, HttpRequestContent content)
-        where TRequest : class, IHttpRequestHead<TRequest>
-    {
-        // The framing follows the content, whatever was set before.
-        _chunkedRequest = false;
-        _requestBodyLimit = 0;
-        if (!content.IsPresent)
-        {
-            request.BodyFraming = request.Method is RequestMethod.Post or RequestMethod.Put or RequestMethod.Patch
-                ? new BodyFraming(BodyKind.ContentLength, 0)
-                : default;
-        }
-        else if (content.DeclaredLength >= 0)
-        {
-            _requestBodyLimit = content.DeclaredLength;
-            request.BodyFraming = new BodyFraming(BodyKind.ContentLength, content.DeclaredLength);
-        }
-        else
-        {
-            _chunkedRequest = true;
-            request.BodyFraming = new BodyFraming(BodyKind.Chunked, 0);
-        }
-
-        _outLength = 0;
-        bool hostAdded = false;
-        while (true)
-        {
-            bool written;
-            int length;
-            try
-            {
-                written = TRequest.Format(request, _out, out length);
-            }
-            catch (InvalidOperationException) when (!hostAdded && !request.ExtraHeaders.ContainsHost)
-            {
-                // No Host: the origin's, added once to the request's extra headers (set Host to avoid this path).
-                request.ExtraHeaders.Add("Host"u8, Origin.HostHeader.Span);
-                hostAdded = true;
-                continue;
-            }
-
-            if (written)
-            {
-                _outLength = length;
-                return;
-            }
-
-            if (_out.Length >= MaxSendBuffer)
-            {
-                throw new InvalidOperationException($"The request head is longer than {MaxSendBuffer} bytes.");
-            }
-
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(_out.Length * 2);
-            ArrayPool<byte>.Shared.Return(_out);
-            _out = bigger;
-        }
     }
 
     private void ResetResponse(RequestMethod method)
@@ -410,10 +371,10 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
     private enum HeadProgress : byte { NeedMoreData, Interim, Final }
 
     /// <summary>Parses the buffered bytes as a head: a final one, an interim (1xx) one that was skipped, or not complete yet.</summary>
-    private HeadProgress ParseHead(RequestMethod method)
+    private HeadProgress ParseHead(RequestMethod method, out int consumed)
     {
-        var source = new ReadOnlySequence<byte>(_in, _start, _end - _start);
-        OperationStatus status = TResponse.Parse(_response, source, out int consumed);
+        var source = new ReadOnlySequence<byte>(_io.In, _io.Start, _io.End - _io.Start);
+        OperationStatus status = TResponse.Parse(_response, source, out consumed);
         if (status == OperationStatus.InvalidData)
         {
             _broken = true;
@@ -426,7 +387,7 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
             return HeadProgress.NeedMoreData;
         }
 
-        Consume(consumed);
+        _io.Consume(consumed);
         int code = TResponse.State(_response).StatusCode;
         if (code is >= 100 and < 200 && code != 101)
         {
@@ -441,389 +402,22 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
     private HttpResponseException HeadTooLarge()
     {
         _broken = true;
-        var error = new ParseError(ParseErrorKind.HeadersTooLarge, _end - _start);
-        return new HttpResponseException(error, false, $"The response head from {Origin} is longer than the limit of {_maxInBuffer - 1} bytes.");
+        var error = new ParseError(ParseErrorKind.HeadersTooLarge, _io.End - _io.Start);
+        return new HttpResponseException(error, false, $"The response head from {Origin} is longer than the limit of {_maxHead} bytes.");
     }
 
-    private void StartBody(RequestMethod method, bool requestKeepAlive)
+    private HttpResponseException TooManyInterim(int count, int bytes)
     {
-        ref ResponseHeadParser state = ref TResponse.State(_response);
-        BodyFraming framing = state.Framing;
-        int code = state.StatusCode;
-        bool tunnel = code == 101 || (method == RequestMethod.Connect && code is >= 200 and < 300);
-        _keepAlive = requestKeepAlive && state.KeepAlive && !tunnel;
-        _bodyKind = framing.Kind;
-        switch (framing.Kind)
-        {
-            case BodyKind.None:
-                _bodyDone = true;
-                break;
-            case BodyKind.ContentLength:
-                if (framing.ContentLength > _settings.MaxResponseBodySize)
-                {
-                    _broken = true;
-                    throw new HttpGenClientException(HttpClientErrorKind.ResponseBodyTooLarge, $"The response from {Origin} declares a body of {framing.ContentLength} bytes, more than the limit of {_settings.MaxResponseBodySize}.");
-                }
-
-                _bodyRemaining = framing.ContentLength;
-                _bodyDone = _bodyRemaining == 0;
-                break;
-            case BodyKind.Chunked:
-                _decoder ??= new ChunkedDecoder(_settings.ChunkedOptions);
-                _decoder.Reset();
-                break;
-            default:
-                _keepAlive = false;
-                break;
-        }
+        _broken = true;
+        var error = new ParseError(ParseErrorKind.HeadersTooLarge, Math.Min(bytes, _maxHead));
+        string what = count > MaxInterimResponses
+            ? $"more than {MaxInterimResponses} interim (1xx) responses"
+            : $"interim (1xx) responses longer than the head limit of {_maxHead} bytes together";
+        return new HttpResponseException(error, false, $"{Origin} sent {what} before a final response.");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Response body
-
-    /// <summary>Reads body bytes into <paramref name="destination"/>; 0 at the end. Completes synchronously from buffered bytes.</summary>
-    public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        if (_bodyDone || destination.IsEmpty)
-        {
-            return new ValueTask<int>(0);
-        }
-
-        ThrowIfBroken();
-        if (_end > _start)
-        {
-            try
-            {
-                int n = ReadBuffered(destination.Span);
-                if (n >= 0)
-                {
-                    return new ValueTask<int>(n);
-                }
-            }
-            catch
-            {
-                _broken = true;
-                throw;
-            }
-        }
-
-        return ReadSlowAsync(destination, cancellationToken);
-    }
-
-    /// <summary>Serves a read from buffered bytes: the count (0 only at the end), or -1 when more must be received.</summary>
-    private int ReadBuffered(Span<byte> destination)
-    {
-        switch (_bodyKind)
-        {
-            case BodyKind.ContentLength:
-            {
-                int n = (int)Math.Min(Math.Min(_end - _start, _bodyRemaining), destination.Length);
-                _in.AsSpan(_start, n).CopyTo(destination);
-                Consume(n);
-                _bodyRead += n;
-                _bodyRemaining -= n;
-                _bodyDone = _bodyRemaining == 0;
-                return n;
-            }
-
-            case BodyKind.Chunked:
-            {
-                OperationStatus status = _decoder!.Decode(_in.AsSpan(_start, _end - _start), destination, out int consumed, out int written);
-                Consume(consumed);
-                CountBody(written);
-                if (status == OperationStatus.InvalidData)
-                {
-                    throw ChunkedError();
-                }
-
-                if (status == OperationStatus.Done)
-                {
-                    _bodyDone = true;
-                    return written;
-                }
-
-                return written > 0 ? written : -1;
-            }
-
-            default:
-            {
-                int n = Math.Min(_end - _start, destination.Length);
-                _in.AsSpan(_start, n).CopyTo(destination);
-                Consume(n);
-                CountBody(n);
-                return n;
-            }
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReadSlowAsync(Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        CancellationTokenRegistration registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancel, this) : default;
-        try
-        {
-            while (true)
-            {
-                if (_bodyKind == BodyKind.Chunked)
-                {
-                    // The decoder consumed everything buffered: receive more after it.
-                    MakeRoom();
-                    int received = await ReceiveAsync(_in.AsMemory(_end)).ConfigureAwait(false);
-                    if (received == 0)
-                    {
-                        throw Closed(null, $"in the middle of the chunked body, after {_bodyRead} bytes");
-                    }
-
-                    _end += received;
-                    int n = ReadBuffered(destination.Span);
-                    if (n >= 0)
-                    {
-                        return n;
-                    }
-
-                    continue;
-                }
-
-                // Content-Length and close-delimited bodies are received straight into the caller's memory.
-                Memory<byte> into = _bodyKind == BodyKind.ContentLength && _bodyRemaining < destination.Length
-                    ? destination[..(int)_bodyRemaining]
-                    : destination;
-                int count = await ReceiveAsync(into).ConfigureAwait(false);
-                if (count == 0)
-                {
-                    if (_bodyKind == BodyKind.ReadToClose)
-                    {
-                        _bodyDone = true;
-                        return 0;
-                    }
-
-                    throw Closed(null, $"in the middle of the body, after {_bodyRead} of {_bodyRead + _bodyRemaining} bytes");
-                }
-
-                if (_bodyKind == BodyKind.ContentLength)
-                {
-                    _bodyRead += count;
-                    _bodyRemaining -= count;
-                    _bodyDone = _bodyRemaining == 0;
-                }
-                else
-                {
-                    CountBody(count);
-                }
-
-                return count;
-            }
-        }
-        catch (Exception e)
-        {
-            _broken = true;
-            Exception mapped = MapException(e, cancellationToken);
-            if (ReferenceEquals(mapped, e))
-            {
-                throw;
-            }
-
-            throw mapped;
-        }
-        finally
-        {
-            registration.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Reads and discards the rest of the body, up to <paramref name="limit"/> bytes of it. True when the body ended
-    /// within the limit; false (and the connection is not reusable) otherwise.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> DiscardAsync(long limit, CancellationToken cancellationToken)
-    {
-        CancellationTokenRegistration registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancel, this) : default;
-        try
-        {
-            long discarded = 0;
-            while (!_bodyDone)
-            {
-                if (_end > _start)
-                {
-                    discarded += DiscardBuffered();
-                    if (_bodyDone)
-                    {
-                        break;
-                    }
-                }
-
-                if (discarded > limit || (_bodyKind == BodyKind.ContentLength && discarded + _bodyRemaining > limit))
-                {
-                    return false;
-                }
-
-                MakeRoom();
-                int received = await ReceiveAsync(_in.AsMemory(_end)).ConfigureAwait(false);
-                if (received == 0)
-                {
-                    if (_bodyKind == BodyKind.ReadToClose)
-                    {
-                        _bodyDone = true;
-                        break;
-                    }
-
-                    throw Closed(null, $"in the middle of the body, after {_bodyRead} bytes");
-                }
-
-                _end += received;
-            }
-
-            return discarded <= limit;
-        }
-        catch (Exception e)
-        {
-            _broken = true;
-            Exception mapped = MapException(e, cancellationToken);
-            if (ReferenceEquals(mapped, e))
-            {
-                throw;
-            }
-
-            throw mapped;
-        }
-        finally
-        {
-            registration.Dispose();
-        }
-    }
-
-    /// <summary>Discards body bytes that are already buffered, without receiving. Returns how many body bytes went.</summary>
-    public long DiscardBuffered()
-    {
-        switch (_bodyKind)
-        {
-            case BodyKind.ContentLength:
-            {
-                int n = (int)Math.Min(_end - _start, _bodyRemaining);
-                Consume(n);
-                _bodyRead += n;
-                _bodyRemaining -= n;
-                _bodyDone = _bodyRemaining == 0;
-                return n;
-            }
-
-            case BodyKind.Chunked:
-            {
-                long before = _decoder!.DecodedLength;
-                OperationStatus status;
-                do
-                {
-                    status = _decoder.Read(_in.AsSpan(_start, _end - _start), out int consumed, out _);
-                    Consume(consumed);
-                }
-                while (status == OperationStatus.NeedMoreData && _end > _start);
-
-                long n = _decoder.DecodedLength - before;
-                CountBody(n);
-                if (status == OperationStatus.InvalidData)
-                {
-                    throw ChunkedError();
-                }
-
-                _bodyDone = status == OperationStatus.Done;
-                return n;
-            }
-
-            case BodyKind.ReadToClose:
-            {
-                int n = _end - _start;
-                Consume(n);
-                CountBody(n);
-                return n;
-            }
-
-            default:
-                return 0;
-        }
-    }
-
-    /// <summary>Reads the whole body into a pooled buffer (or a view of the receive buffer) valid until the exchange ends.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken)
-    {
-        if (_bodyDone)
-        {
-            return ReadOnlyMemory<byte>.Empty;
-        }
-
-        ThrowIfBroken();
-        if (_bodyKind == BodyKind.ContentLength && _bodyRemaining <= _end - _start)
-        {
-            // All of it is here: hand out a view of the receive buffer, which nothing touches until the exchange ends.
-            var view = new ReadOnlyMemory<byte>(_in, _start, (int)_bodyRemaining);
-            DiscardBuffered();
-            return view;
-        }
-
-        int capacity = _bodyKind == BodyKind.ContentLength
-            ? (int)Math.Min(_bodyRemaining, Array.MaxLength)
-            : (int)Math.Min(Math.Max(4096, (_end - _start) * 2L), Math.Min(_settings.MaxResponseBodySize + 1, Array.MaxLength));
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 1));
-        _bodyBuffer = buffer;
-        int total = 0;
-        while (true)
-        {
-            if (total == buffer.Length)
-            {
-                if (_bodyKind == BodyKind.ContentLength || buffer.Length >= Array.MaxLength)
-                {
-                    break;
-                }
-
-                byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, Array.MaxLength));
-                buffer.AsSpan(0, total).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(buffer);
-                _bodyBuffer = buffer = bigger;
-            }
-
-            int n = await ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return new ReadOnlyMemory<byte>(buffer, 0, total);
-    }
-
-    /// <summary>Reads the rest of the body into <paramref name="destination"/>; a body that does not fit is an error.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReadToEndAsync(Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        int total = 0;
-        while (!_bodyDone)
-        {
-            if (total == destination.Length)
-            {
-                // Full: the body must end right here (a chunked body may still have its last chunk to come).
-                if (!await DiscardAsync(0, cancellationToken).ConfigureAwait(false))
-                {
-                    _broken = true;
-                    throw new HttpGenClientException(HttpClientErrorKind.ResponseBodyTooLarge, $"The response body from {Origin} is longer than the {destination.Length}-byte buffer given for it.");
-                }
-
-                break;
-            }
-
-            int n = await ReadAsync(destination[total..], cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return total;
-    }
+    // The end of an exchange
 
     /// <summary>Ends the exchange from <see cref="HttpGenResponse{TResponse}.DisposeAsync"/>: drains a short rest of the body, then releases.</summary>
     public ValueTask DisposeResponseAsync()
@@ -847,16 +441,16 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
     /// <summary>Discards what is buffered of an unread body; true when more must be received to keep the connection.</summary>
     private bool DiscardBufferedForReuse()
     {
-        if (_bodyDone || _broken || !_keepAlive || _closed)
+        if (_body.IsComplete || _broken || !_keepAlive || _closed)
         {
             return false;
         }
 
         try
         {
-            if (_end > _start)
+            if (_io.End > _io.Start)
             {
-                DiscardBuffered();
+                _body.DiscardBuffered();
             }
         }
         catch (Exception)
@@ -865,7 +459,7 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
             return false;
         }
 
-        return !_bodyDone;
+        return !_body.IsComplete;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -873,7 +467,7 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
     {
         try
         {
-            if (!await DiscardAsync(_settings.MaxDrainSize, default).ConfigureAwait(false))
+            if (!await _body.DiscardAsync(_settings.MaxDrainSize, default).ConfigureAwait(false))
             {
                 _broken = true;
             }
@@ -888,217 +482,36 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
         }
     }
 
-    private void CountBody(long count)
+    /// <summary>
+    /// Hands the connection over after a 101 (Switching Protocols) or a 2xx answer to CONNECT: a duplex stream that
+    /// yields first the bytes that came after the head. The connection leaves the pool for good (its slot is freed)
+    /// and the response value goes stale.
+    /// </summary>
+    public Stream TakeOver()
     {
-        _bodyRead += count;
-        if (_bodyRead > _settings.MaxResponseBodySize)
+        ThrowIfBroken();
+        int code = TResponse.State(_response).StatusCode;
+        if (code != 101 && !(_method == RequestMethod.Connect && code is >= 200 and < 300))
         {
-            _broken = true;
-            throw new HttpGenClientException(HttpClientErrorKind.ResponseBodyTooLarge, $"The response body from {Origin} is longer than the limit of {_settings.MaxResponseBodySize} bytes.");
-        }
-    }
-
-    private HttpResponseException ChunkedError()
-    {
-        _broken = true;
-        ParseError error = _decoder!.Error;
-        return new HttpResponseException(error, true, $"The chunked response body from {Origin} is malformed: {error.Reason} ({error.Kind} at offset {error.Offset} of the body).");
-    }
-
-    public void ThrowIfBroken()
-    {
-        if (_broken)
-        {
-            throw new InvalidOperationException("The response body cannot be read any further: an earlier read failed and the connection was closed.");
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Request body writer
-
-    ValueTask IRequestBodySink.WriteBodyAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        if (!_writing)
-        {
-            throw new InvalidOperationException("A request body writer can only be used inside its content callback, before it completes.");
+            throw new InvalidOperationException($"Only a 101 (Switching Protocols) response, or a 2xx response to CONNECT, hands its connection over; this response is {code}.");
         }
 
-        if (data.IsEmpty)
-        {
-            return default;
-        }
+        byte[] early = _io.BufferedSpan.ToArray();
+        _io.Consume(_io.Buffered);
+        NetworkTransport transport = _io.Transport;
+        Stream inner = transport is TlsTransport tls ? tls.Stream : new NetworkStream(transport.Socket, ownsSocket: true);
 
-        if (!_chunkedRequest && _requestBodyWritten + data.Length > _requestBodyLimit)
-        {
-            throw new InvalidOperationException($"The body writer wrote more than the declared Content-Length of {_requestBodyLimit}.");
-        }
-
-        _requestBodyWritten += data.Length;
-        int framing = _chunkedRequest ? ChunkedEncoder.MaxChunkHeaderLength + 2 : 0;
-        if (_outLength + data.Length + framing <= _out.Length)
-        {
-            if (_chunkedRequest)
-            {
-                ChunkedEncoder.TryWriteChunk(_out.AsSpan(_outLength), data.Span, out int written);
-                _outLength += written;
-            }
-            else
-            {
-                AppendOut(data.Span);
-            }
-
-            return _outLength >= _out.Length / 2 ? WithCallerToken(FlushOutAsync(), cancellationToken) : default;
-        }
-
-        return WriteLargeAsync(data, cancellationToken);
-    }
-
-    ValueTask IRequestBodySink.FlushBodyAsync(CancellationToken cancellationToken)
-    {
-        if (!_writing)
-        {
-            throw new InvalidOperationException("A request body writer can only be used inside its content callback, before it completes.");
-        }
-
-        return WithCallerToken(FlushOutAsync(), cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteLargeAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        CancellationTokenRegistration registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancel, this) : default;
-        try
-        {
-            if (_chunkedRequest)
-            {
-                ChunkedEncoder.TryWriteChunkHeader(_out.AsSpan(_outLength), data.Length, out int written);
-                _outLength += written;
-            }
-
-            await FlushOutAsync().ConfigureAwait(false);
-            await SendAllAsync(data).ConfigureAwait(false);
-            if (_chunkedRequest)
-            {
-                AppendOut("\r\n"u8);
-            }
-        }
-        finally
-        {
-            registration.Dispose();
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WithCallerToken(ValueTask task, CancellationToken cancellationToken)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            return;
-        }
-
-        CancellationTokenRegistration registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancel, this) : default;
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        finally
-        {
-            registration.Dispose();
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // Bytes
-
-    private void AppendOut(ReadOnlySpan<byte> bytes)
-    {
-        if (_out.Length - _outLength < bytes.Length)
-        {
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(_outLength + bytes.Length);
-            _out.AsSpan(0, _outLength).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_out);
-            _out = bigger;
-        }
-
-        bytes.CopyTo(_out.AsSpan(_outLength));
-        _outLength += bytes.Length;
-    }
-
-    private ValueTask FlushOutAsync()
-    {
-        if (_outLength == 0)
-        {
-            return default;
-        }
-
-        int length = _outLength;
-        _outLength = 0;
-        return SendAllAsync(new ReadOnlyMemory<byte>(_out, 0, length));
-    }
-
-    private ValueTask SendAllAsync(ReadOnlyMemory<byte> data)
-    {
-        ValueTask<int> send = _socket.SendAsync(data, SocketFlags.None, _cts.Token);
-        if (send.IsCompletedSuccessfully && send.Result == data.Length)
-        {
-            return default;
-        }
-
-        return SendRestAsync(send, data);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendRestAsync(ValueTask<int> pending, ReadOnlyMemory<byte> data)
-    {
-        int sent = await pending.ConfigureAwait(false);
-        while (sent < data.Length)
-        {
-            sent += await _socket.SendAsync(data[sent..], SocketFlags.None, _cts.Token).ConfigureAwait(false);
-        }
-    }
-
-    private ValueTask<int> ReceiveAsync(Memory<byte> into) => _socket.ReceiveAsync(into, SocketFlags.None, _cts.Token);
-
-    private void Consume(int count)
-    {
-        _start += count;
-        if (_start == _end)
-        {
-            _start = _end = 0;
-        }
-    }
-
-    /// <summary>Makes room after the buffered bytes: compacts, or grows up to the head limit. False when full at the limit.</summary>
-    private bool MakeRoom()
-    {
-        if (_start == _end)
-        {
-            _start = _end = 0;
-        }
-
-        if (_end < _in.Length)
-        {
-            return true;
-        }
-
-        if (_start > 0)
-        {
-            _in.AsSpan(_start, _end - _start).CopyTo(_in);
-            _end -= _start;
-            _start = 0;
-            return true;
-        }
-
-        if (_in.Length >= _maxInBuffer)
-        {
-            return false;
-        }
-
-        byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_in.Length * 2, _maxInBuffer));
-        _in.AsSpan(0, _end).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_in);
-        _in = bigger;
-        return true;
+        _callerRegistration.Dispose();
+        _callerRegistration = default;
+        _callerToken = default;
+        _cts.Dispose();
+        _body.End();
+        _request.End();
+        Version++;
+        Retire();
+        _io.ReleaseIdleBuffers();
+        _pool.ReleaseSlot();
+        return new HandOffStream(inner, early);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1106,10 +519,13 @@ internal sealed class ClientConnection<TResponse> : IRequestBodySink
 
     private static bool IsConnectionError(Exception e) => e is SocketException or IOException or ObjectDisposedException && e is not HttpGenClientException;
 
-    private HttpGenClientException Closed(Exception? inner, string when)
+    /// <summary>The error for a connection that closed (or failed) <paramref name="when"/>; marks the exchange broken.</summary>
+    public HttpGenClientException Closed(Exception? inner, string when)
     {
         _broken = true;
-        string detail = inner is SocketException s ? $" ({s.SocketErrorCode})" : "";
+        string detail = inner is SocketException s ? $" ({s.SocketErrorCode})"
+            : inner?.InnerException is SocketException si ? $" ({si.SocketErrorCode})"
+            : "";
         return new HttpGenClientException(HttpClientErrorKind.ConnectionClosed, $"{Origin} closed the connection {when}{detail}.", inner);
     }
 

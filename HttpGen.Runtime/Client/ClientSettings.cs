@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using HttpGen.Chunked;
 
 namespace HttpGen.Client;
@@ -17,7 +19,13 @@ internal sealed class ClientSettings
         ReceiveBufferSize = options.ReceiveBufferSize;
         ChunkedOptions = options.ChunkedOptions;
         Dns = new DnsCache(options.DnsCacheTtl);
+        ServerCertificateValidation = options.ServerCertificateValidation;
+        ClientCertificates = options.ClientCertificates is { Count: > 0 } certificates ? [.. certificates] : null;
     }
+
+    public Func<HttpOrigin, X509Certificate2?, X509Chain?, SslPolicyErrors, bool>? ServerCertificateValidation { get; }
+
+    public X509Certificate2Collection? ClientCertificates { get; }
 
     public int MaxConnectionsPerHost { get; }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
+using HttpGen.Transport;
 
 namespace HttpGen.Client;
 
@@ -176,9 +177,12 @@ internal sealed class ConnectionPool<TResponse>
         try
         {
             Socket socket = await ConnectAsync(deadline, cancellationToken).ConfigureAwait(false);
+            NetworkTransport transport = Origin.IsHttps
+                ? await ClientTls.HandshakeAsync(socket, Settings, Origin, deadline, cancellationToken).ConfigureAwait(false)
+                : new SocketTransport(socket);
             Interlocked.Increment(ref Settings.ConnectionsOpened);
             Interlocked.Increment(ref Settings.OpenConnections);
-            return new ClientConnection<TResponse>(this, socket);
+            return new ClientConnection<TResponse>(this, transport);
         }
         catch
         {
@@ -277,8 +281,11 @@ internal sealed class ConnectionPool<TResponse>
         waiter?.Complete(close ? null : connection);
     }
 
-    /// <summary>Gives up a slot that holds no connection (a failed open): to the first waiter, or back to the pool.</summary>
-    private void ReleaseSlot()
+    /// <summary>
+    /// Gives up a slot that holds no connection (a failed open, or a connection handed over after an upgrade): to the
+    /// first waiter, or back to the pool.
+    /// </summary>
+    internal void ReleaseSlot()
     {
         PoolWaiter<TResponse>? waiter;
         lock (_lock)

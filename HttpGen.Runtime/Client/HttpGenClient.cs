@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace HttpGen.Client;
 
 /// <summary>
-/// An HTTP/1.1 client over plain TCP (no TLS), generic over the user's <c>[HttpRequest]</c> and <c>[HttpResponse]</c>
+/// An HTTP/1.1 client over plain TCP or TLS (<c>http</c> and <c>https</c> origins), generic over the user's <c>[HttpRequest]</c> and <c>[HttpResponse]</c>
 /// types: requests are written by the generated serializer and responses read by the generated parser, called through
 /// static abstract members (no virtual dispatch). Thread-safe: share one instance.
 /// </summary>
@@ -15,8 +15,8 @@ namespace HttpGen.Client;
 /// Connections are pooled per <see cref="HttpOrigin"/>: at most <see cref="HttpGenClientOptions.MaxConnectionsPerHost"/>
 /// per origin, idle ones reused before new ones are opened, requests beyond the limit queued first-in first-out. An
 /// idle connection is checked before reuse (expired, or closed by the server: a non-blocking poll), and an idempotent
-/// request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE) without a streamed body that finds a reused connection closed before
-/// any response byte is sent once more on a fresh connection. Any error closes the connection involved, so a
+/// request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE; a request whose method was never set is a GET) without a streamed
+/// body that finds a reused connection closed before any response byte is sent once more on a fresh connection. Any error closes the connection involved, so a
 /// misbehaving server can never leave a bad connection in the pool.
 /// </para>
 /// <para>
@@ -116,7 +116,39 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             return ValueTask.FromCanceled<HttpGenResponse<TResponse>>(cancellationToken);
         }
 
-        return SendCoreAsync(GetPool(origin), request, content, timeoutMs, cancellationToken);
+        return SendCoreAsync(GetPool(origin), request, content, null, timeoutMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> asking the server to switch the connection to another protocol (RFC 9110 §7.8):
+    /// the head carries <c>Upgrade: <paramref name="protocol"/></c> and <c>Connection: upgrade</c> (the request must not
+    /// carry those itself, nor a body). When the answer is <c>101 Switching Protocols</c>, call
+    /// <see cref="HttpGenResponse{TResponse}.TakeOverConnection"/> to get the connection as a stream; any other answer is
+    /// an ordinary response (its connection is reused as usual).
+    /// </summary>
+    /// <param name="origin">Where to send it.</param>
+    /// <param name="request">The request, typically a GET with the new protocol's own headers (for WebSocket:
+    /// <c>Sec-WebSocket-Key</c> and <c>Sec-WebSocket-Version</c>) among its declared or extra headers.</param>
+    /// <param name="protocol">The protocols asked for, most preferred first: <c>name[/version]</c> tokens, comma-separated
+    /// (<c>"websocket"</c>).</param>
+    /// <param name="timeout">The time limit until the response head (and a body, if the server refuses); the stream has
+    /// none.</param>
+    /// <param name="cancellationToken">Cancels the exchange until the hand-over.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="ArgumentException"><paramref name="protocol"/> is not a list of protocol tokens.</exception>
+    public ValueTask<HttpGenResponse<TResponse>> SendUpgradeAsync(HttpOrigin origin, TRequest request, string protocol, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentNullException.ThrowIfNull(request);
+        ClientHeadLists.ValidateProtocols(protocol, nameof(protocol));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long timeoutMs = HttpGenClientOptions.ToMilliseconds(timeout is { } t ? CheckTimeout(t) : _settings.RequestTimeout);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<HttpGenResponse<TResponse>>(cancellationToken);
+        }
+
+        return SendCoreAsync(GetPool(origin), request, default, protocol, timeoutMs, cancellationToken);
     }
 
     /// <summary>Sends a request without a body; see <see cref="SendAsync(HttpOrigin, TRequest, HttpRequestContent, TimeSpan?, CancellationToken)"/>.</summary>
@@ -160,14 +192,15 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             : _pools.GetOrAdd(origin, static (o, settings) => new ConnectionPool<TResponse>(settings, o), _settings);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<HttpGenResponse<TResponse>> SendCoreAsync(ConnectionPool<TResponse> pool, TRequest request, HttpRequestContent content, long timeoutMs, CancellationToken cancellationToken)
+    private static async ValueTask<HttpGenResponse<TResponse>> SendCoreAsync(ConnectionPool<TResponse> pool, TRequest request, HttpRequestContent content, string? upgrade, long timeoutMs, CancellationToken cancellationToken)
     {
         long deadline = timeoutMs == long.MaxValue ? long.MaxValue : Environment.TickCount64 + timeoutMs;
         long started = Diagnostics.ClientMetrics.Start();
+        RequestMethod method = EffectiveMethod(request.Method);
         try
         {
-            HttpGenResponse<TResponse> response = await ExchangeWithRetryAsync(pool, request, content, deadline, timeoutMs, cancellationToken).ConfigureAwait(false);
-            Diagnostics.ClientMetrics.RequestEnded(started, request.Method, response.StatusCode, null, pool.HostTag, pool.PortTag);
+            HttpGenResponse<TResponse> response = await ExchangeWithRetryAsync(pool, request, content, upgrade, deadline, timeoutMs, cancellationToken).ConfigureAwait(false);
+            Diagnostics.ClientMetrics.RequestEnded(started, method, response.StatusCode, null, pool.HostTag, pool.PortTag);
             return response;
         }
         catch (Exception e)
@@ -177,7 +210,7 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
                 Diagnostics.ClientMetrics.InvalidResponse(invalid.ErrorKind, pool.HostTag, pool.PortTag);
             }
 
-            Diagnostics.ClientMetrics.RequestEnded(started, request.Method, 0, ErrorType(e), pool.HostTag, pool.PortTag);
+            Diagnostics.ClientMetrics.RequestEnded(started, method, 0, ErrorType(e), pool.HostTag, pool.PortTag);
             throw;
         }
     }
@@ -194,7 +227,7 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
     private static readonly object[] ClientErrorNames = Enum.GetNames<HttpClientErrorKind>();
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<HttpGenResponse<TResponse>> ExchangeWithRetryAsync(ConnectionPool<TResponse> pool, TRequest request, HttpRequestContent content, long deadline, long timeoutMs, CancellationToken cancellationToken)
+    private static async ValueTask<HttpGenResponse<TResponse>> ExchangeWithRetryAsync(ConnectionPool<TResponse> pool, TRequest request, HttpRequestContent content, string? upgrade, long deadline, long timeoutMs, CancellationToken cancellationToken)
     {
         bool retry = false;
         while (true)
@@ -204,7 +237,7 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             bool answered;
             try
             {
-                answered = await connection.ExchangeAsync(request, content).ConfigureAwait(false);
+                answered = await connection.ExchangeAsync(request, content, upgrade).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -228,16 +261,20 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             // processed (RFC 9112 §9.3.1), so an idempotent one with replayable content is sent once more on a fresh
             // connection.
             pool.Release(connection);
-            if (retry || !IsIdempotent(request.Method) || !content.IsReplayable)
+            RequestMethod method = EffectiveMethod(request.Method);
+            if (retry || !IsIdempotent(method) || !content.IsReplayable)
             {
                 throw new HttpGenClientException(HttpClientErrorKind.ConnectionClosed, retry
                     ? $"{pool.Origin} closed the connection before responding, on a reused connection and again on a fresh one."
-                    : $"{pool.Origin} closed a reused connection before responding; the request ({request.Method}) is not retried because it is not idempotent or its body was streamed.");
+                    : $"{pool.Origin} closed a reused connection before responding; the request ({method}) is not retried because it is not idempotent or its body was streamed.");
             }
 
             retry = true;
         }
     }
+
+    // A method never set goes out as GET (the generated writer's default), so it counts as GET everywhere.
+    internal static RequestMethod EffectiveMethod(RequestMethod method) => method == RequestMethod.None ? RequestMethod.Get : method;
 
     private static bool IsIdempotent(RequestMethod method) =>
         method is RequestMethod.Get or RequestMethod.Head or RequestMethod.Put or RequestMethod.Delete or RequestMethod.Options or RequestMethod.Trace;

@@ -19,6 +19,17 @@ public enum HttpClientErrorKind : byte
     InvalidResponse,
     /// <summary>The response body is longer than <see cref="HttpGenClientOptions.MaxResponseBodySize"/>, or than the caller's buffer.</summary>
     ResponseBodyTooLarge,
+    /// <summary>
+    /// The TLS handshake with an <c>https</c> origin failed: no protocol or cipher in common, the server closed or spoke
+    /// something else, or it asked for a client certificate the client does not have. (A handshake slower than the
+    /// connect timeout is <see cref="ConnectTimeout"/>.)
+    /// </summary>
+    TlsHandshakeFailed,
+    /// <summary>
+    /// The <c>https</c> server's certificate was rejected: untrusted, expired, issued for another host name, or refused by
+    /// <see cref="HttpGenClientOptions.ServerCertificateValidation"/>. The message says which errors were found.
+    /// </summary>
+    CertificateRejected,
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using HttpGen.Chunked;
 
 namespace HttpGen.Client;
@@ -11,7 +13,10 @@ public sealed class HttpGenClientOptions
     /// <summary>Most connections open (or opening) at once to one origin; further requests wait in a FIFO queue. Default 6.</summary>
     public int MaxConnectionsPerHost { get; set => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one connection is needed."); } = 6;
 
-    /// <summary>Time allowed for one TCP connect attempt, per address. Also bounds the name lookup. Default 10 s.</summary>
+    /// <summary>
+    /// Time allowed for one TCP connect attempt, per address. Also bounds the name lookup, and for <c>https</c> the TLS
+    /// handshake (a separate allowance after the connect). Default 10 s.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; set => field = Timeout(value); } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long an idle connection is kept for reuse before it is closed. Default 60 s.</summary>
@@ -46,6 +51,21 @@ public sealed class HttpGenClientOptions
 
     /// <summary>Limits for chunked response bodies (their <c>MaxBodySize</c> is further capped by <see cref="MaxResponseBodySize"/>). Default <see cref="ChunkedDecoderOptions.Default"/>.</summary>
     public ChunkedDecoderOptions ChunkedOptions { get; set => field = value ?? throw new ArgumentNullException(nameof(value)); } = ChunkedDecoderOptions.Default;
+
+    /// <summary>
+    /// Decides whether an <c>https</c> server's certificate is accepted. Null (the default): only when the platform's
+    /// validation finds nothing wrong (a chain to a trusted root, within its dates, issued for the origin's host name).
+    /// Otherwise called once per TLS handshake with the origin, the server's certificate, the chain built for it and the
+    /// errors found (<see cref="SslPolicyErrors.RemoteCertificateNameMismatch"/> among them); return true to accept it.
+    /// A rejected certificate fails the request with <see cref="HttpClientErrorKind.CertificateRejected"/>.
+    /// </summary>
+    public Func<HttpOrigin, X509Certificate2?, X509Chain?, SslPolicyErrors, bool>? ServerCertificateValidation { get; set; }
+
+    /// <summary>
+    /// Certificates, with their private keys, that the client may present when an <c>https</c> server asks for one
+    /// (mutual TLS); the TLS layer picks one whose issuer the server accepts. Default none.
+    /// </summary>
+    public X509Certificate2Collection? ClientCertificates { get; set; }
 
     private static TimeSpan Timeout(TimeSpan value) =>
         value > TimeSpan.Zero || value == System.Threading.Timeout.InfiniteTimeSpan

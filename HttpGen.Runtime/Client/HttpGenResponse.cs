@@ -50,10 +50,19 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
     public HttpOrigin Origin => Connection.Origin;
 
     /// <summary>True once the whole body has been read (at once for a response without a body).</summary>
-    public bool IsBodyComplete => Connection.IsBodyComplete;
+    public bool IsBodyComplete => Connection.Body.IsComplete;
 
     /// <summary>Body bytes read so far (decoded, for a chunked body).</summary>
-    public long BodyBytesRead => Connection.BodyBytesRead;
+    public long BodyBytesRead => Connection.Body.BytesRead;
+
+    /// <summary>
+    /// The trailer fields that ended a chunked body, once the body has been read to its end (<see cref="IsBodyComplete"/>);
+    /// empty before that and for other framings. Walks them without allocating; valid until disposal. Their number and
+    /// size are limited by <see cref="HttpGenClientOptions.ChunkedOptions"/> (32 fields, 8 KiB by default), and
+    /// Content-Length, Transfer-Encoding and Host among them make the body malformed.
+    /// </summary>
+    /// <returns>An enumerator for <c>foreach</c>.</returns>
+    public HeaderFieldEnumerator EnumerateTrailers() => Connection.Body.EnumerateTrailers();
 
     /// <summary>
     /// Reads the next body bytes into <paramref name="destination"/>. Returns 0 at the end of the body (or for an empty
@@ -65,7 +74,7 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
     /// <exception cref="HttpGenClientException">The body is malformed (<see cref="HttpResponseException"/>), cut short,
     /// too large, or the request timed out.</exception>
     public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
-        Connection.ReadAsync(destination, cancellationToken);
+        Connection.Body.ReadAsync(destination, cancellationToken);
 
     /// <summary>
     /// Reads the rest of the body into <paramref name="destination"/>, which must be large enough: a longer body fails
@@ -75,7 +84,7 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The body length read.</returns>
     public ValueTask<int> ReadToEndAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
-        Connection.ReadToEndAsync(destination, cancellationToken);
+        Connection.Body.ReadToEndAsync(destination, cancellationToken);
 
     /// <summary>
     /// Reads the rest of the body whole into a pooled buffer (a view of the receive buffer when it is all there
@@ -85,7 +94,19 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The body.</returns>
     public ValueTask<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken = default) =>
-        Connection.ReadAllAsync(cancellationToken);
+        Connection.Body.ReadAllAsync(cancellationToken);
+
+    /// <summary>
+    /// Takes the connection over after a <c>101 Switching Protocols</c> response (to
+    /// <see cref="HttpGenClient{TRequest, TResponse}.SendUpgradeAsync"/>) or a 2xx response to <c>CONNECT</c>: returns a
+    /// duplex stream that speaks the new protocol, whose first bytes are any that arrived right after the response head.
+    /// The connection leaves the pool for good and the client's timeouts no longer apply to it; dispose the stream to
+    /// close it. This response is then disposed (using it throws <see cref="ObjectDisposedException"/>). A response of
+    /// any other status that is disposed without this simply closes its connection, as before.
+    /// </summary>
+    /// <returns>The connection as a stream (over TLS for an <c>https</c> origin).</returns>
+    /// <exception cref="InvalidOperationException">The status is not 101, nor 2xx to CONNECT.</exception>
+    public Stream TakeOverConnection() => Connection.TakeOver();
 
     /// <summary>Gives the connection back to the pool, draining a short unread body, or closes it.</summary>
     /// <returns>A task that completes when the connection is back (or closed).</returns>

@@ -11,12 +11,13 @@ namespace HttpGen.Client;
 /// </remarks>
 public readonly struct HttpRequestContent
 {
-    private HttpRequestContent(ReadOnlyMemory<byte> bytes, Func<HttpRequestBodyWriter, CancellationToken, ValueTask>? writer, long length, bool present)
+    private HttpRequestContent(ReadOnlyMemory<byte> bytes, Func<HttpRequestBodyWriter, CancellationToken, ValueTask>? writer, long length, bool present, string? trailers = null)
     {
         Bytes = bytes;
         Writer = writer;
         DeclaredLength = length;
         IsPresent = present;
+        Trailers = trailers;
     }
 
     internal ReadOnlyMemory<byte> Bytes { get; }
@@ -25,6 +26,9 @@ public readonly struct HttpRequestContent
 
     /// <summary>-1 when the length is not known in advance (sent chunked).</summary>
     internal long DeclaredLength { get; }
+
+    /// <summary>The trailer field names declared in the head's <c>Trailer</c> field, for a chunked writer; otherwise null.</summary>
+    internal string? Trailers { get; }
 
     /// <summary>True unless this is <c>default</c> (no body at all).</summary>
     public bool IsPresent { get; }
@@ -46,12 +50,17 @@ public readonly struct HttpRequestContent
     /// <summary>
     /// A body written by <paramref name="write"/> once the head is sent: with Content-Length when
     /// <paramref name="contentLength"/> is given (the callback must write exactly that many bytes), chunked otherwise.
-    /// A request with such a body is not retried.
+    /// A chunked body can end with trailer fields: name them in <paramref name="trailers"/> (sent in the head's
+    /// <c>Trailer</c> field) and add them with <see cref="HttpRequestBodyWriter.AddTrailer"/>. A request with such a
+    /// body is not retried.
     /// </summary>
     /// <param name="write">Writes the body; it gets the exchange's cancellation token (timeout and caller's token).</param>
     /// <param name="contentLength">The exact body length, or null to send it chunked.</param>
+    /// <param name="trailers">For a chunked body, the trailer field names the writer may add, comma-separated
+    /// (<c>"X-Checksum, X-Signature"</c>); not Content-Length, Transfer-Encoding or Host. Null for none.</param>
     /// <returns>The content.</returns>
-    public static HttpRequestContent FromWriter(Func<HttpRequestBodyWriter, CancellationToken, ValueTask> write, long? contentLength = null)
+    /// <exception cref="ArgumentException">Trailers with a content length, or a trailer list that is not valid.</exception>
+    public static HttpRequestContent FromWriter(Func<HttpRequestBodyWriter, CancellationToken, ValueTask> write, long? contentLength = null, string? trailers = null)
     {
         ArgumentNullException.ThrowIfNull(write);
         if (contentLength < 0)
@@ -59,7 +68,17 @@ public readonly struct HttpRequestContent
             throw new ArgumentOutOfRangeException(nameof(contentLength), contentLength, "A content length cannot be negative.");
         }
 
-        return new(default, write, contentLength ?? -1, true);
+        if (trailers is not null)
+        {
+            if (contentLength is not null)
+            {
+                throw new ArgumentException("Trailer fields need a chunked body: leave contentLength null.", nameof(trailers));
+            }
+
+            ClientHeadLists.Validate(trailers, nameof(trailers));
+        }
+
+        return new(default, write, contentLength ?? -1, true, trailers);
     }
 
     /// <summary>A body of bytes.</summary>
@@ -97,6 +116,17 @@ public sealed class HttpRequestBodyWriter
     /// <param name="cancellationToken">Cancels the flush (and the exchange).</param>
     /// <returns>A task that completes when they are sent.</returns>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _sink.FlushBodyAsync(cancellationToken);
+
+    /// <summary>
+    /// Adds a trailer field, sent after the last chunk. The name must be one declared with
+    /// <see cref="HttpRequestContent.FromWriter"/>; the value is checked and copied here, so its memory may be reused at
+    /// once (and a CR or LF in it can never reach the wire).
+    /// </summary>
+    /// <param name="name">A declared trailer field name (ASCII case ignored).</param>
+    /// <param name="value">The field value: no control characters but HTAB, no white space at either end.</param>
+    /// <exception cref="InvalidOperationException">Used outside its callback, no trailers declared, or the name is not declared.</exception>
+    /// <exception cref="ArgumentException">The value is not a valid field value.</exception>
+    public void AddTrailer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => _sink.AddTrailer(name, value);
 }
 
 /// <summary>The connection side of <see cref="HttpRequestBodyWriter"/>.</summary>
@@ -107,4 +137,6 @@ internal interface IRequestBodySink
     ValueTask WriteBodyAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
     ValueTask FlushBodyAsync(CancellationToken cancellationToken);
+
+    void AddTrailer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value);
 }

@@ -37,6 +37,18 @@ public static class ServerMetrics
     public static readonly Counter<long> RejectedRequests = Meter.CreateCounter<long>(
         "httpgen.server.rejected_requests", "{request}", "Requests rejected before reaching the handler.");
 
+    /// <summary><c>httpgen.server.aborted_on_stop</c>: connections a stop closed because their handlers did not finish within the shutdown timeout; tag server port.</summary>
+    public static readonly Counter<long> AbortedConnections = Meter.CreateCounter<long>(
+        "httpgen.server.aborted_on_stop", "{connection}", "Connections aborted at shutdown because their requests did not finish in time.");
+
+    internal static void AbortedOnStop(int count, object? port)
+    {
+        if (count > 0 && AbortedConnections.Enabled)
+        {
+            AbortedConnections.Add(count, new KeyValuePair<string, object?>(MetricTags.ServerPort, port));
+        }
+    }
+
     internal static void ConnectionOpened()
     {
         if (ActiveConnections.Enabled)

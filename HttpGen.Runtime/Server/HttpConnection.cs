@@ -1,4 +1,5 @@
 using System.Buffers;
+using HttpGen.Transport;
 using System.Net.Sockets;
 using HttpGen.Formatting;
 using HttpGen.Parsing;
@@ -21,17 +22,32 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     private readonly HttpServerOptions _options;
     private readonly IHttpHandler<TRequest, TResponse> _handler;
     private readonly ConnectionIO _io;
-    private readonly TRequest _request = TRequest.Create();
-    private readonly TResponse _response = TResponse.Create();
-    private readonly HttpRequestBody _body;
-    private readonly HttpResponseBody _output = new();
+
+    // The messages and bodies of the request in progress (null before the first byte of the first request). When the
+    // connection goes idle it parks them; a connection idle for longer than ParkedExchangeLifetime gives them back to
+    // the server's pool (the heartbeat takes them), and takes a set from the pool when its next request starts.
+    private Exchange<TRequest, TResponse>? _exchange;
+    private Exchange<TRequest, TResponse>? _parked;
+    private long _parkedSince;
 
     // Facts about the request being handled, kept for the streaming path (which runs inside the handler).
     private bool _requestKeepAlive;
     private ProtocolVersion _version;
     private bool _isHead;
 
-    private volatile bool _idle;
+    // Where the connection is in its cycle; see the State* constants. The loop moves it along; StopAsync may move a
+    // connection that waits for, or reads, a head to StateClosed (compare-and-swap, so exactly one of them wins).
+    private const int StateIdle = 0;     // waiting for the first byte of a request
+    private const int StateHead = 1;     // reading a request head
+    private const int StateHandling = 2; // running the handler, writing the response, draining the body
+    private const int StateClosed = 3;   // closed by StopAsync before a handler ran
+    private int _state;
+    private int _served;
+
+    // The handler's token: cancelled when the peer goes away, when it stops reading the response, or when the server
+    // gives up waiting at shutdown. Created for the first request, reset after each.
+    private CancellationTokenSource? _handlerCts;
+    private volatile bool _handlerRunning;
 
     // The status of the last response queued, for metrics.
     private int _lastStatus;
@@ -41,30 +57,131 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         _server = server;
         _options = server.Options;
         _handler = server.Handler;
-        ParserOptions parserOptions = _options.ParserOptions ?? _request.Options;
-        _request.Options = parserOptions;
-        _io = new ConnectionIO(socket, _options.ReceiveBufferSize, parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1);
-        _body = new HttpRequestBody(_options.MaxRequestBodySize);
-        _body.Connection = this;
+        _io = new ConnectionIO(new SocketTransport(socket), _options.ReceiveBufferSize, server.MaxHeadLength);
+        _io.MinSendRate = _options.MinResponseDataRate;
     }
 
-    /// <summary>Whether the connection is waiting for its next request (and can be closed at once on shutdown).</summary>
-    public bool IsIdle => _idle;
+    /// <summary>How long an idle connection keeps its parked exchange before the heartbeat takes it back.</summary>
+    internal static readonly long ParkedExchangeLifetimeMs = 1000;
 
-    /// <summary>For the server's heartbeat: enforces the deadline of a pending receive.</summary>
-    public void CheckTimeout(long now) => _io.CheckTimeout(now);
+    private TRequest Request => _exchange!.Request;
 
-    /// <summary>Closes the socket under the loop; a pending receive then returns 0.</summary>
-    public void Abort()
+    private TResponse Response => _exchange!.Response;
+
+    private HttpRequestBody Body => _exchange!.Body;
+
+    private HttpResponseBody Output => _exchange!.Output;
+
+    // Called before a head is parsed: the parked exchange if the heartbeat left it, else one from the pool.
+    private void TakeExchange()
+    {
+        _exchange = Interlocked.Exchange(ref _parked, null) ?? _server.Exchanges.Rent();
+        _exchange.Body.Connection = this;
+    }
+
+    // Called as the connection goes idle, with the request cleared and the buffers released.
+    private void ParkExchange()
+    {
+        if (_exchange is not null)
+        {
+            _parkedSince = Environment.TickCount64;
+            Volatile.Write(ref _parked, _exchange);
+            _exchange = null;
+        }
+    }
+
+    // Called when the connection closes: a clean exchange goes back to the pool.
+    private void ReturnExchange(bool clean)
+    {
+        Exchange<TRequest, TResponse>? exchange = Interlocked.Exchange(ref _parked, null) ?? _exchange;
+        _exchange = null;
+        if (exchange is not null && clean)
+        {
+            exchange.Output.Release();
+            exchange.Body.Release();
+            TRequest.Clear(exchange.Request);
+            _server.Exchanges.Return(exchange);
+        }
+    }
+
+    /// <summary>
+    /// For the server's heartbeat: enforces the deadlines of pending receives and sends, and cancels a running handler's
+    /// token when the peer has gone (reset, or its side closed) or stopped reading.
+    /// </summary>
+    public void CheckTimeout(long now)
+    {
+        if (Volatile.Read(ref _parked) is not null && now - _parkedSince >= ParkedExchangeLifetimeMs
+            && Interlocked.Exchange(ref _parked, null) is { } parked)
+        {
+            _server.Exchanges.Return(parked);
+        }
+
+        if (_io.CheckTimeouts(now))
+        {
+            CancelHandler();
+        }
+        else if (_handlerRunning && PeerHasGone())
+        {
+            CancelHandler();
+        }
+    }
+
+    // A readable socket with nothing to read has seen FIN or a reset. Poll with a zero timeout neither blocks nor allocates.
+    private bool PeerHasGone()
     {
         try
         {
-            _io.Socket.Shutdown(SocketShutdown.Both);
+            Socket socket = _io.Transport.Socket;
+            return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
+            return true;
         }
     }
+
+    private void CancelHandler()
+    {
+        try
+        {
+            // Callbacks the handler registered run on the thread pool, not on the heartbeat.
+            _ = _handlerCts?.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// At the start of a graceful stop: a connection that waits between requests, or holds part of a head, is closed
+    /// at once (no handler will run on it). A new connection that has not sent anything yet gets a short while to send
+    /// its first request, which is then answered with <c>Connection: close</c>.
+    /// </summary>
+    public void OnStopping(long firstRequestDeadline)
+    {
+        if ((_served > 0 && Interlocked.CompareExchange(ref _state, StateClosed, StateIdle) == StateIdle)
+            || Interlocked.CompareExchange(ref _state, StateClosed, StateHead) == StateHead)
+        {
+            _io.Transport.Shutdown(SocketShutdown.Both);
+        }
+        else if (_served == 0)
+        {
+            _io.LimitReceiveDeadline(firstRequestDeadline);
+        }
+    }
+
+    /// <summary>Closes the socket under the loop and cancels the handler's token: the server will not wait any longer.</summary>
+    public void Abort()
+    {
+        Volatile.Write(ref _state, StateClosed);
+        CancelHandler();
+        _io.Transport.Shutdown(SocketShutdown.Both);
+    }
+
+    /// <summary>Whether a handler is running on this connection.</summary>
+    public bool IsHandling => Volatile.Read(ref _state) == StateHandling;
+
+    private bool Enter(int from, int to) => Interlocked.CompareExchange(ref _state, to, from) == from;
 
     /// <summary>
     /// The connection's whole life, in one async method so that a connection costs one state machine: leave the
@@ -79,15 +196,37 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         {
             while (true)
             {
-                TRequest.Clear(_request);
+                if (_exchange is not null)
+                {
+                    TRequest.Clear(_exchange.Request);
+                }
+
                 OperationStatus status;
                 int consumed = 0;
+
+                // RequestHeadTimeout runs from the head's first byte to its blank line, however the bytes trickle in:
+                // the deadline is set once, when that byte is first seen, and every receive of the head shares it.
+                long headDeadline = 0;
                 while (true)
                 {
                     status = OperationStatus.NeedMoreData;
                     if (_io.Buffered > 0)
                     {
-                        status = TRequest.Parse(_request, new ReadOnlySequence<byte>(_io.In, _io.Start, _io.Buffered), out consumed);
+                        if (headDeadline == 0)
+                        {
+                            headDeadline = ConnectionIO.DeadlineAfter(_options.RequestHeadTimeout);
+                            if (!Enter(StateHandling, StateHead) && Volatile.Read(ref _state) != StateHead)
+                            {
+                                return; // closed by StopAsync
+                            }
+                        }
+
+                        if (_exchange is null)
+                        {
+                            TakeExchange();
+                        }
+
+                        status = TRequest.Parse(Request, new ReadOnlySequence<byte>(_io.In, _io.Start, _io.Buffered), out consumed);
                         if (status != OperationStatus.NeedMoreData)
                         {
                             break;
@@ -100,78 +239,85 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                         await _io.FlushAsync().ConfigureAwait(false);
                     }
 
-                    bool idle = _io.Buffered == 0;
-                    _idle = idle;
-                    if (idle && _server.IsStopping)
+                    if (_io.Buffered == 0)
                     {
-                        return;
+                        // Idle: wait for the next request holding no buffer and no state machine but this one. Closed
+                        // without a word when the peer closes or resets, the keep-alive timeout passes, or the server
+                        // stops (a new connection gets a short while to send its first request).
+                        if (!Enter(StateHandling, StateIdle) && Volatile.Read(ref _state) != StateIdle)
+                        {
+                            return; // closed by StopAsync
+                        }
+
+                        bool stopping = _server.IsStopping;
+                        if (stopping && _served > 0)
+                        {
+                            return;
+                        }
+
+                        _io.ReleaseIdleBuffers();
+                        ParkExchange();
+                        TimeSpan wait = stopping ? Min(_options.KeepAliveTimeout, HttpServer<TRequest, TResponse>.FirstRequestGraceOnStop) : _options.KeepAliveTimeout;
+                        try
+                        {
+                            await _io.WaitForDataAsync(ConnectionIO.DeadlineAfter(wait)).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                        {
+                            _io.EndWait();
+                            return;
+                        }
+
+                        if (_io.EndWait() || !Enter(StateIdle, StateHead))
+                        {
+                            return;
+                        }
                     }
 
-                    if (idle)
+                    if (headDeadline == 0)
                     {
-                        _io.ReleaseIdleBuffers();
+                        headDeadline = ConnectionIO.DeadlineAfter(_options.RequestHeadTimeout);
                     }
 
                     int received;
                     try
                     {
-                        if (idle)
-                        {
-                            // Idle: wait for the next request holding no buffer and no state machine but this one.
-                            try
-                            {
-                                await _io.WaitForDataAsync(_options.KeepAliveTimeout).ConfigureAwait(false);
-                            }
-                            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                            {
-                                _io.EndWait();
-                                return; // reset or aborted while idle
-                            }
-
-                            if (_io.EndWait())
-                            {
-                                return; // the keep-alive timeout passed: close without a word
-                            }
-                        }
-
-                        received = await _io.ReceiveAsync(idle ? _options.KeepAliveTimeout : _options.RequestHeadTimeout).ConfigureAwait(false);
+                        received = await _io.ReceiveAsync(headDeadline).ConfigureAwait(false);
                     }
                     catch (TimeoutException)
                     {
-                        if (!idle)
-                        {
-                            await CloseWithErrorAsync(408, "request head not received in time").ConfigureAwait(false);
-                        }
-
+                        await CloseWithErrorAsync(408, "request head not received in time").ConfigureAwait(false);
                         return;
-                    }
-                    finally
-                    {
-                        _idle = false;
                     }
 
                     if (received == 0)
                     {
-                        return; // closed, idle or mid-head: nothing to answer
+                        return; // closed mid-head: nothing to answer
                     }
                 }
 
                 if (status == OperationStatus.InvalidData)
                 {
-                    ParseError error = TRequest.State(_request).Error;
+                    ParseError error = TRequest.State(Request).Error;
                     _server.OnRejected(error.Kind);
                     await CloseWithErrorAsync(error.StatusCode, error.Reason).ConfigureAwait(false);
                     return;
                 }
 
+                if (!Enter(StateHead, StateHandling))
+                {
+                    return; // closed by StopAsync before its handler could run
+                }
+
                 _io.Consume(consumed);
-                RequestMethod method = TRequest.State(_request).Method;
+                _served++;
+                RequestMethod method = TRequest.State(Request).Method;
                 long started = Diagnostics.ServerMetrics.RequestStarted(method, _server.PortTag);
                 bool keep = await HandleAsync().ConfigureAwait(false);
-                _output.Release();
-                _body.Release();
+                Output.Release();
+                Body.Release();
                 Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
-                if (!keep)
+                if (!keep || !_handlerCts!.TryReset())
                 {
                     if (_io.OutLength > 0)
                     {
@@ -190,22 +336,27 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException or TimeoutException)
         {
-            // The peer went away or the server is aborting: nothing to answer.
+            // The peer went away, stopped reading, or the server is aborting: nothing to answer.
         }
         finally
         {
             _io.Dispose();
+            ReturnExchange(clean: _handlerCts?.IsCancellationRequested != true);
+            _handlerCts?.Dispose();
             _server.OnConnectionClosed(this, opened);
         }
     }
 
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     // Runs the handler for the parsed request and queues its response. Returns whether to keep the connection.
     private async ValueTask<bool> HandleAsync()
     {
-        ref RequestHeadParser head = ref TRequest.State(_request);
+        ref RequestHeadParser head = ref TRequest.State(Request);
         BodyFraming framing = head.Framing;
         RequestMethod method = head.Method;
-        bool expectContinue = head.ExpectContinue;
+        // RFC 9110 §10.1.1 and §15.2: an HTTP/1.0 client is never sent a 1xx; its expectation is ignored.
+        bool expectContinue = head.ExpectContinue && head.Version == ProtocolVersion.Http11;
         _requestKeepAlive = head.KeepAlive;
         _version = head.Version;
         _isHead = method == RequestMethod.Head;
@@ -217,58 +368,82 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
             return false;
         }
 
-        _body.Start(_io, framing, expectContinue, _options.MaxRequestBodySize, _options.BodyReadTimeout);
-        TResponse.Clear(_response);
-        TResponse.State(_response).RequestMethod = method;
-        _output.Start(_io, this, _options.MaxBufferedResponseBody);
+        Body.Start(_io, framing, expectContinue, _options.MaxRequestBodySize, _options.BodyReadTimeout, _options.MinRequestBodyDataRate);
+        TResponse.Clear(Response);
+        TResponse.State(Response).RequestMethod = method;
+        Output.Start(_io, this, _options.MaxBufferedResponseBody);
 
+        _handlerCts ??= new CancellationTokenSource();
         try
         {
-            ValueTask handled = _handler.HandleAsync(_request, _response, _body, _output, _server.StoppingToken);
+            ValueTask handled = _handler.HandleAsync(Request, Response, Body, Output, _handlerCts.Token);
             if (!handled.IsCompletedSuccessfully)
             {
-                await handled.ConfigureAwait(false);
+                // Only a handler that waits can outlive its peer: the heartbeat watches the socket meanwhile.
+                _handlerRunning = true;
+                try
+                {
+                    await handled.ConfigureAwait(false);
+                }
+                finally
+                {
+                    _handlerRunning = false;
+                }
             }
         }
         catch (HttpBodyException e)
         {
-            if (!_output.HasStarted)
+            if (!Output.HasStarted)
             {
                 QueueError(e.StatusCode, e.Message);
             }
 
             return false;
         }
-        catch (Exception) when (!_output.HasStarted)
+        catch (Exception) when (!Output.HasStarted && !_io.SendTimedOut)
         {
             QueueError(500, "internal server error");
             return false;
         }
+        catch (Exception)
+        {
+            // The head is gone and part of the body with it, or the peer stopped reading: the only honest end is to
+            // close, leaving the body visibly incomplete (no last chunk, or fewer bytes than Content-Length).
+            return false;
+        }
 
-        bool keep = _requestKeepAlive && !_server.IsStopping && TResponse.State(_response).KeepAlive;
-        if (!_body.IsComplete)
+        bool keep = _requestKeepAlive && !_server.IsStopping && TResponse.State(Response).KeepAlive;
+        if (!Body.IsComplete)
         {
             // A client that asked "Expect: 100-continue" and was never told to continue may or may not send its body:
             // the only safe way on is a fresh connection. A large unread body is not worth reading either.
-            bool unreadExpect = expectContinue && !_body.ReadStarted;
-            bool tooLarge = _body.Kind == BodyKind.ContentLength && _body.Length - _body.BytesRead > _options.MaxBodyDrainSize;
+            bool unreadExpect = expectContinue && !Body.ReadStarted;
+            bool tooLarge = Body.Kind == BodyKind.ContentLength && Body.Length - Body.BytesRead > _options.MaxBodyDrainSize;
             keep &= !unreadExpect && !tooLarge;
         }
 
-        if (_output.HasStarted)
+        if (Output.HasStarted)
         {
-            _output.CompleteStreaming();
-            keep &= _output.StreamingKind != BodyKind.ReadToClose && !ContentLengthBroken();
+            try
+            {
+                Output.CompleteStreaming();
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // more body than its Content-Length: not a byte of the excess is sent
+            }
+
+            keep &= Output.StreamingKind != BodyKind.ReadToClose && !ContentLengthBroken();
         }
         else if (!QueueBufferedResponse(ref keep))
         {
             return false;
         }
 
-        if (keep && !_body.IsComplete)
+        if (keep && !Body.IsComplete)
         {
             await _io.FlushAsync().ConfigureAwait(false);
-            keep = await _body.DrainAsync(_options.MaxBodyDrainSize).ConfigureAwait(false);
+            keep = await Body.DrainAsync(_options.MaxBodyDrainSize).ConfigureAwait(false);
         }
 
         return keep;
@@ -276,23 +451,23 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
     private bool ContentLengthBroken()
     {
-        BodyFraming framing = TResponse.State(_response).Framing;
-        return framing.Kind == BodyKind.ContentLength && !_output.Discard && framing.ContentLength != _output.BytesWritten;
+        BodyFraming framing = TResponse.State(Response).Framing;
+        return framing.Kind == BodyKind.ContentLength && !Output.Discard && framing.ContentLength != Output.BytesWritten;
     }
 
     // The common case: the whole body is buffered, so the head can carry its exact Content-Length.
     private bool QueueBufferedResponse(ref bool keep)
     {
-        ref ResponseHeadParser head = ref TResponse.State(_response);
+        ref ResponseHeadParser head = ref TResponse.State(Response);
         int status = head.StatusCode == 0 ? 200 : head.StatusCode;
         _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
         BodyFraming framing = head.Framing;
         if (framing.Kind == BodyKind.None && !ReasonPhrases.ForbidsBody(status))
         {
-            framing = new BodyFraming(BodyKind.ContentLength, _output.BytesWritten);
+            framing = new BodyFraming(BodyKind.ContentLength, Output.BytesWritten);
         }
-        else if (framing.Kind == BodyKind.ContentLength && !noBody && framing.ContentLength != _output.BytesWritten)
+        else if (framing.Kind == BodyKind.ContentLength && !noBody && framing.ContentLength != Output.BytesWritten)
         {
             // The handler declared one length and wrote another: sending either would desynchronize the client.
             QueueError(500, "response body length differs from its Content-Length");
@@ -308,11 +483,11 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         {
             if (framing.Kind == BodyKind.Chunked)
             {
-                _output.AppendBufferedAsChunked();
+                Output.AppendBufferedAsChunked();
             }
             else
             {
-                _io.AppendOut(_output.Buffered);
+                _io.AppendOut(Output.Buffered);
             }
         }
 
@@ -321,7 +496,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
     BodyKind HttpResponseBody.IStarter.StartStreaming()
     {
-        ref ResponseHeadParser head = ref TResponse.State(_response);
+        ref ResponseHeadParser head = ref TResponse.State(Response);
         int status = head.StatusCode == 0 ? 200 : head.StatusCode;
         _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
@@ -336,10 +511,12 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         head.Framing = new BodyFraming(kind, head.Framing.ContentLength);
         head.KeepAlive = keep;
         head.AnnounceKeepAlive = keep && _version == ProtocolVersion.Http10;
-        _output.Discard = noBody;
+        Output.Discard = noBody;
         QueueHead();
         return kind;
     }
+
+    long HttpResponseBody.IStarter.DeclaredLength => TResponse.State(Response).Framing.ContentLength;
 
     private void QueueHead()
     {
@@ -347,7 +524,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         while (true)
         {
             Span<byte> span = _io.GetOutSpan(sizeHint);
-            if (TResponse.Format(_response, span, out int written))
+            if (TResponse.Format(Response, span, out int written))
             {
                 _io.OutLength += written;
                 return;
@@ -388,7 +565,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     {
         try
         {
-            _io.Socket.Shutdown(SocketShutdown.Send);
+            _io.Transport.Shutdown(SocketShutdown.Send);
             using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
             try
@@ -396,7 +573,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                 long drained = 0;
                 while (drained < 1 << 20)
                 {
-                    int n = await _io.Socket.ReceiveAsync(scratch, SocketFlags.None, linger.Token).ConfigureAwait(false);
+                    int n = await _io.Transport.ReceiveAsync(scratch, linger.Token).ConfigureAwait(false);
                     if (n == 0)
                     {
                         break;

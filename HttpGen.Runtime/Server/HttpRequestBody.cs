@@ -1,4 +1,5 @@
 using System.Buffers;
+using HttpGen.Transport;
 using System.Runtime.CompilerServices;
 using HttpGen.Chunked;
 
@@ -17,6 +18,9 @@ public sealed class HttpRequestBody
     private long _remaining;
     private long _maxSize;
     private TimeSpan _timeout;
+    private MinDataRate? _minRate;
+    private long _waitedMs;   // time spent waiting for body bytes, which the minimum rate is measured over
+    private long _rateBytes;  // bytes those waits brought
     private bool _expectContinue;
     private byte[]? _whole;
 
@@ -46,12 +50,15 @@ public sealed class HttpRequestBody
     /// <summary>The connection, which sends <c>100 Continue</c> when the body is first read.</summary>
     internal IContinueSender? Connection;
 
-    internal void Start(ConnectionIO io, BodyFraming framing, bool expectContinue, long maxSize, TimeSpan timeout)
+    internal void Start(ConnectionIO io, BodyFraming framing, bool expectContinue, long maxSize, TimeSpan timeout, MinDataRate? minRate)
     {
         _io = io;
         _kind = framing.Kind;
         _maxSize = maxSize;
         _timeout = timeout;
+        _minRate = minRate;
+        _waitedMs = 0;
+        _rateBytes = 0;
         _expectContinue = expectContinue;
         ReadStarted = false;
         BytesRead = 0;
@@ -115,15 +122,30 @@ public sealed class HttpRequestBody
                 }
             }
 
+            // Each read must make progress within the read timeout, and the body as a whole must keep up the minimum
+            // rate over the time spent waiting for it: whichever comes first.
+            long now = Environment.TickCount64;
+            long deadline = ConnectionIO.DeadlineAfter(now, _timeout);
+            bool rateBound = false;
+            if (_minRate is { } rate)
+            {
+                long byRate = ConnectionIO.DeadlineAfter(now, rate.Allowance(_rateBytes) - TimeSpan.FromMilliseconds(_waitedMs));
+                rateBound = byRate < deadline;
+                deadline = Math.Min(deadline, byRate);
+            }
+
             int received;
             try
             {
-                received = await _io.ReceiveAsync(_timeout).ConfigureAwait(false);
+                received = await _io.ReceiveAsync(deadline).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                throw new HttpBodyException(408, "The request body did not arrive in time.");
+                throw new HttpBodyException(408, rateBound ? "The request body arrived more slowly than the minimum data rate." : "The request body did not arrive in time.");
             }
+
+            _waitedMs += Environment.TickCount64 - now;
+            _rateBytes += received;
 
             if (received == 0)
             {
@@ -178,7 +200,7 @@ public sealed class HttpRequestBody
             throw new HttpBodyException(413, "The request body is larger than allowed.");
         }
 
-        _whole ??= ArrayPool<byte>.Shared.Rent(Math.Max(4096, (int)Math.Min(Length ?? 4096, 1 << 20)));
+        _whole ??= BufferPolicy.Rent(Math.Max(4096, (int)Math.Min(Length ?? 4096, 1 << 20)));
         int total = 0;
         while (true)
         {
@@ -195,9 +217,9 @@ public sealed class HttpRequestBody
                     throw new HttpBodyException(413, "The request body is larger than allowed.");
                 }
 
-                byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(_whole.Length * 2L, 4096), Math.Min(limit + 1, Array.MaxLength)));
+                byte[] bigger = BufferPolicy.Rent((int)Math.Min(Math.Max(_whole.Length * 2L, 4096), Math.Min(limit + 1, Array.MaxLength)));
                 _whole.AsSpan(0, total).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_whole);
+                BufferPolicy.Return(_whole);
                 _whole = bigger;
             }
 
@@ -222,7 +244,7 @@ public sealed class HttpRequestBody
     {
         if (_whole is not null)
         {
-            ArrayPool<byte>.Shared.Return(_whole);
+            BufferPolicy.Return(_whole);
             _whole = null;
         }
     }

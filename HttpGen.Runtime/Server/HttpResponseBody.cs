@@ -1,4 +1,5 @@
 using System.Buffers;
+using HttpGen.Transport;
 using System.Runtime.CompilerServices;
 using HttpGen.Chunked;
 
@@ -17,6 +18,9 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
     {
         /// <summary>Writes the response head for streaming into the send buffer and returns how the body is framed.</summary>
         BodyKind StartStreaming();
+
+        /// <summary>The Content-Length the head announced, when <see cref="StartStreaming"/> returned ContentLength.</summary>
+        long DeclaredLength { get; }
     }
 
     private ConnectionIO? _io;
@@ -25,6 +29,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
     private int _length;
     private int _maxBuffered;
     private BodyKind _streaming;
+    private long _declaredLength = -1;
     private bool _discard;
 
     internal HttpResponseBody()
@@ -50,6 +55,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         BytesWritten = 0;
         HasStarted = false;
         _streaming = BodyKind.None;
+        _declaredLength = -1;
         _discard = false;
     }
 
@@ -68,14 +74,80 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         Advance(data.Length);
     }
 
-    /// <summary>Writes bytes, streaming the body once it outgrows the buffer limit.</summary>
-    /// <param name="data">The bytes.</param>
+    /// <summary>
+    /// Writes bytes, streaming the body once it outgrows the buffer limit. Once streaming, a write of
+    /// <see cref="DirectWriteThreshold"/> bytes or more is sent from <paramref name="data"/> itself, without a copy, in
+    /// bounded slices; the task completes when the peer has taken them, so a large body never sits in memory twice.
+    /// </summary>
+    /// <param name="data">The bytes; not used after the returned task completes.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the bytes are buffered or sent.</returns>
+    /// <exception cref="InvalidOperationException">More bytes than the response's Content-Length.</exception>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        Write(data.Span);
-        return _length > _maxBuffered || HasStarted ? FlushAsync(cancellationToken) : default;
+        if (!HasStarted && _length + data.Length <= _maxBuffered)
+        {
+            Write(data.Span);
+            return default;
+        }
+
+        if (data.Length < DirectWriteThreshold)
+        {
+            Write(data.Span);
+            return FlushAsync(cancellationToken);
+        }
+
+        return WriteDirectAsync(data, cancellationToken);
+    }
+
+    /// <summary>The size from which <see cref="WriteAsync"/> sends a streamed write without copying it (16 KiB).</summary>
+    public const int DirectWriteThreshold = 16 * 1024;
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteDirectAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        StartIfNeeded();
+        AppendBufferedToOut();
+        CheckDeclaredLength(BytesWritten + data.Length);
+        BytesWritten += data.Length;
+        if (_discard)
+        {
+            return;
+        }
+
+        if (_streaming == BodyKind.Chunked)
+        {
+            ChunkedEncoder.TryWriteChunkHeader(_io!.GetOutSpan(ChunkedEncoder.MaxChunkHeaderLength), data.Length, out int written);
+            _io.OutLength += written;
+        }
+
+        await _io!.FlushAsync().ConfigureAwait(false);
+        await _io.SendAsync(data).ConfigureAwait(false);
+        if (_streaming == BodyKind.Chunked)
+        {
+            _io.AppendOut("\r\n"u8);
+        }
+    }
+
+    private void StartIfNeeded()
+    {
+        if (!HasStarted)
+        {
+            _streaming = _starter!.StartStreaming();
+            _declaredLength = _streaming == BodyKind.ContentLength ? _starter.DeclaredLength : -1;
+            HasStarted = true;
+        }
+    }
+
+    // A streamed body must not run past the Content-Length its head announced: the extra bytes would be read as the
+    // start of the next response. Writing too much is a handler bug, reported before any of it is sent.
+    private void CheckDeclaredLength(long total)
+    {
+        if (_declaredLength >= 0 && total > _declaredLength && !_discard)
+        {
+            throw new InvalidOperationException($"The response body is longer than its Content-Length of {_declaredLength}.");
+        }
     }
 
     /// <summary>Sends the response head (if not yet sent) and every body byte written so far.</summary>
@@ -85,12 +157,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!HasStarted)
-        {
-            _streaming = _starter!.StartStreaming();
-            HasStarted = true;
-        }
-
+        StartIfNeeded();
         AppendBufferedToOut();
         await _io!.FlushAsync().ConfigureAwait(false);
     }
@@ -105,6 +172,8 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
 
         if (!_discard)
         {
+            // The bytes were counted as written; the check is against what the head declared.
+            CheckDeclaredLength(BytesWritten);
             if (_streaming == BodyKind.Chunked)
             {
                 Span<byte> span = _io!.GetOutSpan(ChunkedEncoder.MaxChunkHeaderLength + _length + 2);
@@ -168,7 +237,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         sizeHint = Math.Max(sizeHint, 1);
         if (_buffer.Length - _length < sizeHint)
         {
-            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, 1024), _length + sizeHint));
+            byte[] bigger = BufferPolicy.Rent(Math.Max(Math.Max(_buffer.Length * 2, 1024), _length + sizeHint));
             _buffer.AsSpan(0, _length).CopyTo(bigger);
             Release();
             _buffer = bigger;
@@ -178,10 +247,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
     /// <summary>Returns the body buffer to the pool (the response is queued; nothing buffered is needed any more).</summary>
     internal void Release()
     {
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = Array.Empty<byte>();
-        }
+        BufferPolicy.Return(_buffer);
+        _buffer = Array.Empty<byte>();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using HttpGen.Transport;
 
 namespace HttpGen.Server;
 
@@ -23,12 +24,13 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     private readonly List<Socket> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly ConcurrentDictionary<HttpConnection<TRequest, TResponse>, Task> _connections = new();
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopAccepting = new();
     private readonly List<IPEndPoint> _localEndPoints = new();
     private volatile bool _isStopping;
     private int _connectionCount;
     private long _acceptedConnections;
     private long _rejected;
+    private int _abortedOnStop;
     private bool _started;
     private Timer? _heartbeat;
 
@@ -40,6 +42,9 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Handler = handler ?? throw new ArgumentNullException(nameof(handler));
         options.Validate();
+        ParserOptions parserOptions = options.ParserOptions ?? TRequest.Create().Options;
+        MaxHeadLength = parserOptions.MaxRequestLineLength + parserOptions.MaxHeaderBlockLength + 1;
+        Exchanges = new ExchangePool<TRequest, TResponse>(parserOptions, options.MaxRequestBodySize, capacity: 1024);
     }
 
     /// <summary>Creates a server with a delegate handler.</summary>
@@ -55,12 +60,19 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
 
     internal IHttpHandler<TRequest, TResponse> Handler { get; }
 
+    /// <summary>The spare request/response sets that connections take when a request starts.</summary>
+    internal ExchangePool<TRequest, TResponse> Exchanges { get; }
+
+    /// <summary>The longest head the parser accepts (+1), which bounds a connection's receive buffer.</summary>
+    internal int MaxHeadLength { get; }
+
     internal bool IsStopping => _isStopping;
 
     /// <summary>The first bound port, boxed once, as the <c>server.port</c> metric tag.</summary>
     internal object? PortTag { get; private set; }
 
-    internal CancellationToken StoppingToken => _stopping.Token;
+    /// <summary>How long a connection accepted just before a stop may take to send its first request.</summary>
+    internal static readonly TimeSpan FirstRequestGraceOnStop = TimeSpan.FromSeconds(1);
 
     /// <summary>The endpoints actually bound (with the real port when 0 was asked for).</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _localEndPoints;
@@ -70,6 +82,12 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
 
     /// <summary>Connections accepted since the server started (including any refused for the connection limit).</summary>
     public long AcceptedConnections => Interlocked.Read(ref _acceptedConnections);
+
+    /// <summary>
+    /// Connections the last <see cref="StopAsync"/> had to abort because their handlers did not finish within
+    /// <see cref="HttpServerOptions.ShutdownTimeout"/> (their tokens were cancelled and their sockets closed).
+    /// </summary>
+    public int AbortedOnStop => Volatile.Read(ref _abortedOnStop);
 
     /// <summary>Requests rejected so far for a malformed head or an oversized body.</summary>
     public long RejectedRequests => Interlocked.Read(ref _rejected);
@@ -104,13 +122,16 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
                     listener.DualMode = false; // IPv4 is bound separately when asked for
                 }
 
-                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                if (Options.ReusePort)
+                SetReuseOptions(listener, Options.ReusePort);
+                try
                 {
-                    EnableReusePort(listener);
+                    listener.Bind(endpoint);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+                {
+                    throw new SocketException((int)SocketError.AddressAlreadyInUse, $"Cannot listen on {endpoint}: the address is already in use{(Options.ReusePort ? " by a socket that did not set SO_REUSEPORT" : "")}. Set ReusePort (--reuseport) on every process that should share the port.");
                 }
 
-                listener.Bind(endpoint);
                 listener.Listen(Options.Backlog);
                 _localEndPoints.Add((IPEndPoint)listener.LocalEndPoint!);
             }
@@ -139,15 +160,24 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    // SO_REUSEPORT (Linux: level SOL_SOCKET = 1, option 15) lets several processes bind the same port.
-    private static void EnableReusePort(Socket socket)
+    // SO_REUSEADDR lets a restarted server bind while old connections linger in TIME_WAIT; it must not let two servers
+    // listen on one port. On Linux, .NET's SocketOptionName.ReuseAddress sets SO_REUSEPORT as well, which does exactly
+    // that, so the plain option is set raw (level SOL_SOCKET = 1, SO_REUSEADDR = 2). SO_REUSEPORT (15) only on request.
+    private static void SetReuseOptions(Socket socket, bool reusePort)
     {
-        if (!OperatingSystem.IsLinux())
+        if (reusePort && !OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("ReusePort is supported on Linux.");
         }
 
-        socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+        if (OperatingSystem.IsLinux())
+        {
+            socket.SetRawSocketOption(1, 2, BitConverter.GetBytes(1));
+            if (reusePort)
+            {
+                socket.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+            }
+        }
     }
 
     private void Heartbeat()
@@ -161,38 +191,71 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
-        while (!_isStopping)
+        while (true)
         {
             Socket socket;
             try
             {
-                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                socket = await listener.AcceptAsync(_stopAccepting.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 if (_isStopping)
                 {
+                    DrainAcceptQueue(listener);
                     return;
                 }
 
                 continue;
             }
 
-            Interlocked.Increment(ref _acceptedConnections);
-            if (Interlocked.Increment(ref _connectionCount) > Options.MaxConcurrentConnections || _isStopping)
+            Serve(socket);
+        }
+    }
+
+    // Connections whose handshake completed before the stop wait in the listener's queue, and closing the listener
+    // would reset them (Linux), though a client behind a load balancer or in a SO_REUSEPORT group counts on them being
+    // served. So the queue is emptied first; each of these connections gets its first request answered with
+    // Connection: close. (A connection that lands between the last check and the close is still reset; Linux's
+    // net.ipv4.tcp_migrate_req = 1 hands those to another listener of the group instead.)
+    private void DrainAcceptQueue(Socket listener)
+    {
+        try
+        {
+            while (listener.Poll(0, SelectMode.SelectRead))
             {
-                Interlocked.Decrement(ref _connectionCount);
-                socket.Dispose();
-                continue;
+                Serve(listener.Accept());
             }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            listener.Dispose();
+        }
+    }
 
-            socket.NoDelay = true;
-            var connection = new HttpConnection<TRequest, TResponse>(this, socket);
+    private void Serve(Socket socket)
+    {
+        Interlocked.Increment(ref _acceptedConnections);
+        if (Interlocked.Increment(ref _connectionCount) > Options.MaxConcurrentConnections)
+        {
+            Interlocked.Decrement(ref _connectionCount);
+            socket.Dispose();
+            return;
+        }
 
-            // Registered before it runs, so that a connection that ends at once is still removed.
-            _connections[connection] = Task.CompletedTask;
-            Task running = connection.RunAsync();
-            _connections.TryUpdate(connection, running, Task.CompletedTask);
+        socket.NoDelay = true;
+        var connection = new HttpConnection<TRequest, TResponse>(this, socket);
+
+        // Registered before it runs, so that a connection that ends at once is still removed.
+        _connections[connection] = Task.CompletedTask;
+        Task running = connection.RunAsync();
+        _connections.TryUpdate(connection, running, Task.CompletedTask);
+        if (_isStopping)
+        {
+            connection.OnStopping(ConnectionIO.DeadlineAfter(FirstRequestGraceOnStop));
         }
     }
 
@@ -204,11 +267,14 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops gracefully: stops accepting, closes idle connections, lets in-flight requests finish (their responses
-    /// say <c>Connection: close</c>) until <see cref="HttpServerOptions.ShutdownTimeout"/>, then aborts the rest.
+    /// Stops gracefully: stops accepting (serving the connections already queued on the listeners), closes connections
+    /// that wait between requests or hold part of a head, and lets in-flight requests finish (their responses say
+    /// <c>Connection: close</c>) until <see cref="HttpServerOptions.ShutdownTimeout"/>. Then it cancels the handlers'
+    /// tokens, closes the remaining connections, counts them in <see cref="AbortedOnStop"/> and returns: a handler
+    /// that ignores its token never keeps the server from stopping.
     /// </summary>
-    /// <param name="cancellationToken">Aborts the graceful wait early.</param>
-    /// <returns>A task that completes when every connection is closed.</returns>
+    /// <param name="cancellationToken">Ends the graceful wait early (the rest is then aborted the same way).</param>
+    /// <returns>A task that completes when the server has stopped; it does not fail.</returns>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (_isStopping)
@@ -217,34 +283,44 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         }
 
         _isStopping = true;
-        foreach (Socket listener in _listeners)
-        {
-            listener.Dispose();
-        }
-
+        _stopAccepting.Cancel();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        long firstRequestDeadline = ConnectionIO.DeadlineAfter(FirstRequestGraceOnStop);
         foreach (HttpConnection<TRequest, TResponse> connection in _connections.Keys)
         {
-            if (connection.IsIdle)
-            {
-                connection.Abort();
-            }
+            connection.OnStopping(firstRequestDeadline);
         }
 
-        Task all = Task.WhenAll(_connections.Values);
+        if (await WaitForConnectionsAsync(Options.ShutdownTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        int aborted = 0;
+        foreach (HttpConnection<TRequest, TResponse> connection in _connections.Keys)
+        {
+            connection.Abort();
+            aborted++;
+        }
+
+        Volatile.Write(ref _abortedOnStop, aborted);
+        Diagnostics.ServerMetrics.AbortedOnStop(aborted, PortTag);
+
+        // A handler that honours its token ends now; one that does not is left behind, with its socket closed.
+        await WaitForConnectionsAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    // Waits until every connection has closed; false when the time ran out or the wait was cancelled.
+    private async Task<bool> WaitForConnectionsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
         try
         {
-            await all.WaitAsync(Options.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(_connections.Values).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            _stopping.Cancel();
-            foreach (HttpConnection<TRequest, TResponse> connection in _connections.Keys)
-            {
-                connection.Abort();
-            }
-
-            await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            return false;
         }
     }
 
@@ -262,6 +338,6 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
             await _heartbeat.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stopping.Dispose();
+        _stopAccepting.Dispose();
     }
 }

@@ -29,6 +29,20 @@ public sealed class HttpServerOptions
     /// <summary>Time allowed for each read of a request body to make progress. Default 30 s.</summary>
     public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The slowest a request body may arrive, counted over the time the server spends waiting for its bytes: after the
+    /// grace period, a body that has come in slower than this gets 408 and the connection is closed. Default 240 B/s
+    /// after 5 s; null turns the check off (<see cref="BodyReadTimeout"/> still applies).
+    /// </summary>
+    public MinDataRate? MinRequestBodyDataRate { get; set; } = new(240, TimeSpan.FromSeconds(5));
+
+    /// <summary>
+    /// The slowest a client may read a response: every send (of at most 16 KiB) must complete within the grace period
+    /// plus its length at this rate, or the connection is aborted and the handler's token cancelled. Default 240 B/s
+    /// after 5 s (a client that reads nothing is dropped within about 75 s); null turns the check off.
+    /// </summary>
+    public MinDataRate? MinResponseDataRate { get; set; } = new(240, TimeSpan.FromSeconds(5));
+
     /// <summary>Largest request body accepted, declared or chunked (413 beyond it). Default 32 MiB.</summary>
     public long MaxRequestBodySize { get; set; } = 32L * 1024 * 1024;
 

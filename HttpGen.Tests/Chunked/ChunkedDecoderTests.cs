@@ -279,6 +279,51 @@ public class ChunkedDecoderTests
         }
     }
 
+    /// <summary>
+    /// Issue 10 bug 1 for trailers: the input buffer is compacted and overwritten between calls, as a server's receive
+    /// buffer is; the trailer section (names checked for Content-Length/Host, values kept) must not point into it.
+    /// </summary>
+    [Fact]
+    public void Trailers_do_not_point_into_an_input_buffer_that_is_reused_between_calls()
+    {
+        string trailers = "X-Checksum: abc123\r\nExpires: Thu, 01 Dec 2026 16:00:00 GMT\r\n";
+        byte[] body = Bytes("3\r\nabc\r\n0\r\n" + trailers + "\r\n");
+        var receive = new byte[64];
+        var decoder = new ChunkedDecoder();
+        var data = new List<byte>();
+        foreach (int[] cuts in new[] { new[] { 14, 30, 47 }, Enumerable.Range(1, body.Length - 1).ToArray() })
+        {
+            decoder.Reset();
+            data.Clear();
+            int start = 0;
+            foreach (int end in cuts.Append(body.Length))
+            {
+                int offset = end % 7; // a different place in the buffer each call, the rest of it garbage
+                receive.AsSpan().Fill((byte)'p');
+                body.AsSpan(start..end).CopyTo(receive.AsSpan(offset));
+                int position = 0;
+                while (decoder.TryRead(receive.AsSpan(offset, end - start), ref position, out ReadOnlySpan<byte> run))
+                {
+                    data.AddRange(run);
+                }
+
+                start = end;
+            }
+
+            receive.AsSpan().Fill((byte)'p');
+            Assert.True(decoder.IsCompleted);
+            Assert.Equal("abc", Text(data.ToArray()));
+            Assert.Equal(trailers + "\r\n", Text(decoder.TrailerSection));
+            var names = new List<string>();
+            foreach (HeaderField field in decoder.EnumerateTrailers())
+            {
+                names.Add(Text(field.Name) + "=" + Text(field.Value));
+            }
+
+            Assert.Equal(["X-Checksum=abc123", "Expires=Thu, 01 Dec 2026 16:00:00 GMT"], names);
+        }
+    }
+
     [Fact]
     public void A_chunk_size_line_can_span_sequence_segments()
     {

@@ -179,12 +179,32 @@ public sealed class ClientConnectTests : IAsyncDisposable, Xunit.IAsyncLifetime
     [Fact]
     public void Origins_are_validated()
     {
-        Assert.Throws<NotSupportedException>(() => HttpOrigin.Parse("https://example.com/"));
+        Assert.Throws<NotSupportedException>(() => HttpOrigin.Parse("ftp://example.com/"));
+        Assert.Throws<NotSupportedException>(() => new HttpOrigin("ws", "example.com"));
         Assert.Throws<ArgumentException>(() => new HttpOrigin("bad host"));
         Assert.Throws<ArgumentOutOfRangeException>(() => new HttpOrigin("example.com", 0));
         Assert.Equal(new HttpOrigin("EXAMPLE.com"), HttpOrigin.Parse("http://example.com/x?y"));
         Assert.Equal("example.com", System.Text.Encoding.ASCII.GetString(HttpOrigin.Parse("http://example.com/").HostHeader.Span));
         Assert.Equal("http://127.0.0.1:8080", HttpOrigin.Parse("http://127.0.0.1:8080/plaintext").ToString());
+    }
+
+    [Fact]
+    public void Https_origins_have_their_own_default_port_and_pool_key()
+    {
+        HttpOrigin https = HttpOrigin.Parse("https://Example.com/x");
+        Assert.True(https.IsHttps);
+        Assert.Equal(("https", "example.com", 443), (https.Scheme, https.Host, https.Port));
+        Assert.Equal("https://example.com", https.ToString());
+        Assert.Equal("example.com", System.Text.Encoding.ASCII.GetString(https.HostHeader.Span));
+        Assert.Equal(https, new HttpOrigin("HTTPS", "example.com"));
+        Assert.Equal("example.com:8443", System.Text.Encoding.ASCII.GetString(new HttpOrigin("https", "example.com", 8443).HostHeader.Span));
+
+        // Same host and port, other scheme: another origin, so another pool.
+        var http443 = new HttpOrigin("example.com", 443);
+        Assert.NotEqual(https, http443);
+        Assert.Equal("example.com:443", System.Text.Encoding.ASCII.GetString(http443.HostHeader.Span));
+        Assert.False(http443.IsHttps);
+        Assert.Equal(80, new HttpOrigin("http", "example.com").Port);
     }
 
     // xunit 2 disposes test classes through IAsyncLifetime only.

@@ -7,6 +7,7 @@ public partial class ClientTestRequest
     [HttpHeader("Host")] public partial ReadOnlySpan<byte> Host { get; set; }
     [HttpHeader("Accept-Encoding")] public partial string? AcceptEncoding { get; set; }
     [HttpHeader("X-Test")] public partial string? Test { get; set; }
+    [HttpHeader("X-Value")] public partial HeaderValue Value { get; set; }
 }
 
 /// <summary>A request type without a Host property: the client adds the origin's Host to its extra headers.</summary>
@@ -25,4 +26,6 @@ public partial class ClientTestResponse
     [HttpHeader("Server")] public partial string? Server { get; set; }
     [HttpHeader("X-Request-Framing")] public partial string? RequestFraming { get; set; }
     [HttpHeader("X-Connection-Request")] public partial int? ConnectionRequest { get; set; }
+    [HttpHeader("X-Request-Trailers")] public partial string? RequestTrailers { get; set; }
+    [HttpHeader("Upgrade")] public partial string? Upgrade { get; set; }
 }

@@ -41,7 +41,7 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
 
         HttpGenResult get = await _client.SendAndReadAsync(Origin, Request(Mark("/small.txt")), new byte[64]);
         Assert.Equal(new HttpGenResult(200, 12), get);
-        Assert.Single(nginx.ConnectionsOf(_run).Distinct());
+        Assert.Single((await nginx.ConnectionsOfAsync(_run, 2)).Distinct());
     }
 
     [NginxFact]
@@ -108,24 +108,14 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
         HttpRequestContent chunked = HttpRequestContent.FromWriter((writer, token) => writer.WriteAsync(RawHttpServer.Body(2000), token));
         Assert.Equal(new HttpGenResult(204, 0), await _client.SendAndReadAsync(Origin, Request(discard, RequestMethod.Post), new byte[1], chunked));
         Assert.Equal(new HttpGenResult(200, 13), await _client.SendAndReadAsync(Origin, Request(Mark("/plaintext")), new byte[64]));
-        Assert.Equal(3, nginx.ConnectionsOf(_run).Length);
-        Assert.Single(nginx.ConnectionsOf(_run).Distinct());
+        string[] connections = await nginx.ConnectionsOfAsync(_run, 3);
+        Assert.Equal(3, connections.Length);
+        Assert.Single(connections.Distinct());
     }
 
     [NginxFact]
-    public async Task A_hundred_sequential_requests_use_one_connection()
-    {
-        byte[] buffer = new byte[64];
-        for (int i = 0; i < 100; i++)
-        {
-            Assert.Equal(new HttpGenResult(200, 13), await _client.SendAndReadAsync(Origin, Request(Mark("/plaintext")), buffer));
-        }
-
-        string[] connections = nginx.ConnectionsOf(_run);
-        Assert.Equal(100, connections.Length);
-        Assert.Single(connections.Distinct());
-        Assert.Equal(1, _client.ConnectionsOpened);
-    }
+    public Task A_hundred_sequential_requests_use_one_connection() =>
+        nginx.AssertAHundredRequestsOnOneConnectionAsync(_client, Origin, _run);
 
     [NginxFact]
     public async Task Concurrent_requests_use_at_most_six_connections()
@@ -136,7 +126,7 @@ public sealed class NginxClientTests(NginxFixture nginx) : IClassFixture<NginxFi
             .ToArray();
         HttpGenResult[] results = await Task.WhenAll(requests);
         Assert.All(results, r => Assert.Equal(new HttpGenResult(200, 5), r));
-        Assert.InRange(nginx.ConnectionsOf(_run).Distinct().Count(), 1, 6);
+        Assert.InRange((await nginx.ConnectionsOfAsync(_run, 30)).Distinct().Count(), 1, 6);
         Assert.Equal(6, _client.ConnectionsOpened);
         Assert.True(nginx.Upstream.TotalConnections >= before);
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using HttpGen.Client;
 using Xunit;
 
 namespace HttpGen.Tests.Client;
@@ -56,7 +57,11 @@ public sealed class NginxFactAttribute : FactAttribute
 /// <summary>
 /// Starts nginx on a free loopback port with a generated configuration in a temporary directory (one worker, logs, pid
 /// and temp paths there), serving: static files (Content-Length), an SSI page (chunked), <c>return</c> locations, and
-/// a proxy to a <see cref="RawHttpServer"/> that echoes request bodies. Stopped by its PID on dispose.
+/// a proxy to a <see cref="RawHttpServer"/> that echoes request bodies, and a chunked page ending with two trailer fields
+/// (<c>/trailer/page.html</c>, <c>add_trailer</c>). The same locations are served over HTTPS on a
+/// second port (<see cref="TlsPort"/>) with <see cref="TestCertificates.Server"/> (written there as PEM), which also
+/// asks for an optional client certificate issued by <see cref="TestCertificates.ClientCa"/> and reports the TLS
+/// parameters at <c>/tls</c>. Stopped by its PID on dispose.
 /// </summary>
 public sealed class NginxFixture : IAsyncLifetime
 {
@@ -65,6 +70,9 @@ public sealed class NginxFixture : IAsyncLifetime
     public string Directory { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "httpgen-nginx-" + Guid.NewGuid().ToString("N"));
 
     public int Port { get; private set; }
+
+    /// <summary>The HTTPS port.</summary>
+    public int TlsPort { get; private set; }
 
     public RawHttpServer Upstream { get; } = new();
 
@@ -85,15 +93,20 @@ public sealed class NginxFixture : IAsyncLifetime
         }
 
         System.IO.Directory.CreateDirectory(System.IO.Path.Combine(Directory, "www", "ssi"));
+        System.IO.Directory.CreateDirectory(System.IO.Path.Combine(Directory, "www", "trailer"));
         File.WriteAllBytes(System.IO.Path.Combine(Directory, "www", "static.txt"), StaticFile);
         File.WriteAllText(System.IO.Path.Combine(Directory, "www", "small.txt"), "hello nginx\n");
+        TestCertificates.WritePem(TestCertificates.Server, System.IO.Path.Combine(Directory, "server.pem"), System.IO.Path.Combine(Directory, "server.key"));
+        TestCertificates.WritePem(TestCertificates.ClientCa, System.IO.Path.Combine(Directory, "client-ca.pem"));
         File.WriteAllText(System.IO.Path.Combine(Directory, "www", "ssi", "page.html"),
             "<p><!--# set var=\"who\" value=\"world\" -->hello <!--# echo var=\"who\" --></p>\n" + new string('x', 5000) + "\n");
+        File.Copy(System.IO.Path.Combine(Directory, "www", "ssi", "page.html"), System.IO.Path.Combine(Directory, "www", "trailer", "page.html"));
 
         Exception? last = null;
         for (int attempt = 0; attempt < 3; attempt++)
         {
             Port = FreePort();
+            TlsPort = FreePort();
             string config = System.IO.Path.Combine(Directory, "nginx.conf");
             File.WriteAllText(config, Config());
             var start = new ProcessStartInfo(nginx)
@@ -108,7 +121,7 @@ public sealed class NginxFixture : IAsyncLifetime
             _process.OutputDataReceived += (_, _) => { };
             _process.BeginErrorReadLine();
             _process.BeginOutputReadLine();
-            if (await WaitForPortAsync(TimeSpan.FromSeconds(10)))
+            if (await WaitForPortAsync(Port, TimeSpan.FromSeconds(10)) && await WaitForPortAsync(TlsPort, TimeSpan.FromSeconds(5)))
             {
                 return;
             }
@@ -145,9 +158,29 @@ public sealed class NginxFixture : IAsyncLifetime
                 server {
                     listen 127.0.0.1:{{Port}};
                     server_name localhost;
-                    root {{d}}/www;
+                    {{Locations()}}
+                }
+                server {
+                    listen 127.0.0.1:{{TlsPort}} ssl;
+                    server_name localhost;
+                    ssl_certificate {{d}}/server.pem;
+                    ssl_certificate_key {{d}}/server.key;
+                    ssl_protocols TLSv1.2 TLSv1.3;
+                    ssl_verify_client optional;
+                    ssl_client_certificate {{d}}/client-ca.pem;
+                    location = /tls { default_type text/plain; return 200 "$ssl_protocol $ssl_alpn_protocol $ssl_server_name $ssl_client_verify $ssl_client_s_dn"; }
+                    location = /short-keepalive { keepalive_timeout 1s; default_type text/plain; return 200 "short"; }
+                    {{Locations()}}
+                }
+            }
+            """;
+    }
+
+    private string Locations() => $$"""
+                    root {{Directory}}/www;
                     location / { }
                     location /ssi/ { ssi on; }
+                    location /trailer/ { ssi on; add_trailer X-Checksum "42"; add_trailer X-Served-By "nginx $server_port"; }
                     location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
                     location = /discard { return 204; }
                     location /echo {
@@ -161,12 +194,9 @@ public sealed class NginxFixture : IAsyncLifetime
                         proxy_set_header Connection "";
                         proxy_buffering off;
                     }
-                }
-            }
-            """;
-    }
+        """;
 
-    private async Task<bool> WaitForPortAsync(TimeSpan timeout)
+    private async Task<bool> WaitForPortAsync(int port, TimeSpan timeout)
     {
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
@@ -179,7 +209,7 @@ public sealed class NginxFixture : IAsyncLifetime
             using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                await probe.ConnectAsync(IPAddress.Loopback, port);
                 return true;
             }
             catch (SocketException)
@@ -214,6 +244,41 @@ public sealed class NginxFixture : IAsyncLifetime
     /// <summary>The nginx connection serial numbers of the logged requests whose request line contains <paramref name="marker"/>.</summary>
     public string[] ConnectionsOf(string marker) =>
         AccessLog().Where(l => l.Contains(marker, StringComparison.Ordinal)).Select(l => l.Split(' ')[0]).ToArray();
+
+    /// <summary>
+    /// Sends a hundred GETs of <c>/plaintext</c> one after the other (marked with <paramref name="run"/>) and checks that
+    /// nginx served them all on one connection, and the client opened just that one.
+    /// </summary>
+    public async Task AssertAHundredRequestsOnOneConnectionAsync(HttpGenClient<ClientTestRequest, ClientTestResponse> client, HttpOrigin origin, string run)
+    {
+        byte[] buffer = new byte[64];
+        var request = new ClientTestRequest { Target = Encoding.ASCII.GetBytes("/plaintext?run=" + run), Host = "localhost"u8 };
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(new HttpGenResult(200, 13), await client.SendAndReadAsync(origin, request, buffer));
+        }
+
+        string[] connections = await ConnectionsOfAsync(run, 100);
+        Assert.Equal(100, connections.Length);
+        Assert.Single(connections.Distinct());
+        Assert.Equal(1, client.ConnectionsOpened);
+    }
+
+    /// <summary>
+    /// <see cref="ConnectionsOf"/> once <paramref name="count"/> requests are logged (up to 5 s): nginx logs a request when
+    /// it is finished, which for a body it discards can be just after the response went out.
+    /// </summary>
+    public async Task<string[]> ConnectionsOfAsync(string marker, int count)
+    {
+        string[] connections = ConnectionsOf(marker);
+        for (int i = 0; i < 500 && connections.Length < count; i++)
+        {
+            await Task.Delay(10);
+            connections = ConnectionsOf(marker);
+        }
+
+        return connections;
+    }
 
     private void Stop()
     {

@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using HttpGen.Chunked;
 
@@ -21,12 +23,20 @@ namespace HttpGen.Tests.Client;
 /// <c>/connclose</c> Content-Length body with <c>Connection: close</c>, then closes;
 /// <c>/status</c> [code] that status with no body (204, 304 with a Content-Length header) or an empty one;
 /// <c>/interim</c> 100 Continue and 103 Early Hints, then 200;
-/// <c>/echo</c> echoes the request body, saying its framing in X-Request-Framing;
+/// <c>/echo</c> echoes the request body, saying its framing in X-Request-Framing (and a chunked body's trailer fields
+/// in X-Request-Trailers, as <c>name=value</c> pairs joined by <c>;</c>);
 /// <c>/drop-reused</c> on a connection that already served a request: closes without answering;
+/// <c>/upgrade</c> answers a request with Upgrade by 101 and <c>HELLO</c> in the same write, then echoes every byte
+/// (without Upgrade: 400); a <c>CONNECT</c> request gets 200 and the same echo;
+/// <c>/interim-forever</c> sends 100 Continue heads until the client goes away; <c>/interim-large</c> [count, size]
+/// sends that many 103 heads with a Link field of that size, then 200;
+/// <c>/close-notify</c> answers, then closes its sending side (TLS close_notify, or FIN) and waits for the client to go;
+/// <c>/stray-after-body</c> [size] a Content-Length body followed by a whole second response, in one write;
 /// bad ones: <c>/bad-status</c>, <c>/dup-cl</c>, <c>/bare-lf-chunk</c>, <c>/close-mid-body</c>, <c>/huge-head</c>, <c>/trailing-garbage</c>.
-/// Every response carries X-Connection-Request: the 1-based number of the request on its connection.
+/// Every response carries X-Connection-Request: the 1-based number of the request on its connection. With a
+/// certificate the server speaks TLS (ALPN http/1.1) on every connection.
 /// </remarks>
-public sealed class RawHttpServer : IAsyncDisposable
+public sealed partial class RawHttpServer : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -37,9 +47,11 @@ public sealed class RawHttpServer : IAsyncDisposable
     private int _max;
     private int _total;
     private int _requests;
+    private readonly X509Certificate2? _certificate;
 
-    public RawHttpServer(IPAddress? address = null)
+    public RawHttpServer(IPAddress? address = null, X509Certificate2? certificate = null)
     {
+        _certificate = certificate;
         address ??= IPAddress.Loopback;
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
@@ -79,12 +91,15 @@ public sealed class RawHttpServer : IAsyncDisposable
     }
 
     /// <summary>Waits until the server has no open connection (the client closed them), up to a bound.</summary>
-    public async Task<bool> WaitForNoConnectionsAsync(TimeSpan timeout)
+    public Task<bool> WaitForNoConnectionsAsync(TimeSpan timeout) => WaitForConnectionsAsync(0, timeout);
+
+    /// <summary>Waits until the server has at most <paramref name="count"/> open connections, up to a bound.</summary>
+    public async Task<bool> WaitForConnectionsAsync(int count, TimeSpan timeout)
     {
         long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (Environment.TickCount64 < end)
         {
-            if (CurrentConnections == 0)
+            if (CurrentConnections <= count)
             {
                 return true;
             }
@@ -92,7 +107,7 @@ public sealed class RawHttpServer : IAsyncDisposable
             await Task.Delay(10);
         }
 
-        return CurrentConnections == 0;
+        return CurrentConnections <= count;
     }
 
     private async Task AcceptLoopAsync()
@@ -124,6 +139,17 @@ public sealed class RawHttpServer : IAsyncDisposable
             {
                 try
                 {
+                    if (_certificate is not null)
+                    {
+                        var tls = new SslStream(new NetworkStream(socket, ownsSocket: false));
+                        conn.Stream = tls;
+                        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                        {
+                            ServerCertificate = _certificate,
+                            ApplicationProtocols = [SslApplicationProtocol.Http11],
+                        });
+                    }
+
                     await ServeAsync(conn);
                 }
                 catch (Exception)
@@ -137,63 +163,6 @@ public sealed class RawHttpServer : IAsyncDisposable
                     Interlocked.Decrement(ref _current);
                 }
             });
-        }
-    }
-
-    private sealed class Conn(Socket socket)
-    {
-        public Socket Socket { get; } = socket;
-        public byte[] Buffer = new byte[64 * 1024];
-        public int Start;
-        public int End;
-        public volatile bool Idle;
-        public int Served;
-        private int _closed;
-
-        public void Close()
-        {
-            if (Interlocked.Exchange(ref _closed, 1) == 0)
-            {
-                try
-                {
-                    Socket.Shutdown(SocketShutdown.Both);
-                }
-                catch (Exception)
-                {
-                }
-
-                Socket.Dispose();
-            }
-        }
-
-        /// <summary>Receives more; false when the peer closed.</summary>
-        public async Task<bool> FillAsync()
-        {
-            if (Start == End)
-            {
-                Start = End = 0;
-            }
-            else if (End == Buffer.Length)
-            {
-                Buffer.AsSpan(Start, End - Start).CopyTo(Buffer);
-                End -= Start;
-                Start = 0;
-            }
-
-            int n = await Socket.ReceiveAsync(Buffer.AsMemory(End), SocketFlags.None);
-            End += n;
-            return n > 0;
-        }
-
-        public Task SendAsync(string text) => SendAsync(Encoding.Latin1.GetBytes(text));
-
-        public async Task SendAsync(byte[] bytes)
-        {
-            int sent = 0;
-            while (sent < bytes.Length)
-            {
-                sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None);
-            }
         }
     }
 
@@ -247,7 +216,8 @@ public sealed class RawHttpServer : IAsyncDisposable
                 }
             }
 
-            byte[] body = chunked ? await ReadChunkedAsync(c) : await ReadExactAsync(c, Math.Max(0, contentLength));
+            string requestTrailers = "";
+            byte[] body = chunked ? await ReadChunkedAsync(c, t => requestTrailers = t) : await ReadExactAsync(c, Math.Max(0, contentLength));
             string framing = chunked ? "chunked" : contentLength >= 0 ? "content-length" : "none";
 
             int q = target.IndexOf('?');
@@ -259,8 +229,66 @@ public sealed class RawHttpServer : IAsyncDisposable
             bool head_ = method == "HEAD";
             string tag = $"X-Connection-Request: {c.Served}\r\n";
 
+            if (method == "CONNECT")
+            {
+                await c.SendAsync($"HTTP/1.1 200 Connection Established\r\n{tag}\r\n");
+                await c.EchoAsync();
+                return;
+            }
+
             switch (path)
             {
+                case "/upgrade":
+                    if (!head.Contains("\r\nUpgrade: ", StringComparison.OrdinalIgnoreCase))
+                    {
+                        await c.SendAsync($"HTTP/1.1 400 Bad Request\r\n{tag}Content-Length: 0\r\n\r\n");
+                        break;
+                    }
+
+                    await c.SendAsync($"HTTP/1.1 101 Switching Protocols\r\n{tag}Upgrade: echo\r\nConnection: upgrade\r\n\r\nHELLO");
+                    await c.EchoAsync();
+                    return;
+
+                case "/interim-forever":
+                {
+                    byte[] interim = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
+                    while (true)
+                    {
+                        await c.SendAsync(interim); // until the client closes and this throws
+                    }
+                }
+
+                case "/interim-large":
+                {
+                    string link = "Link: <" + new string('l', Int("size", 12_000)) + ">; rel=preload\r\n";
+                    for (int i = 0; i < Int("count", 5); i++)
+                    {
+                        await c.SendAsync($"HTTP/1.1 103 Early Hints\r\n{link}\r\n");
+                    }
+
+                    await c.SendAsync($"HTTP/1.1 200 OK\r\n{tag}Content-Length: 5\r\n\r\nfinal");
+                    break;
+                }
+
+                case "/close-notify":
+                    await c.SendAsync($"HTTP/1.1 200 OK\r\n{tag}Content-Length: 5\r\n\r\nhello");
+                    await Task.Delay(50);
+                    await c.ShutdownSendAsync();
+                    while (await c.FillAsync())
+                    {
+                    }
+
+                    return;
+
+                case "/stray-after-body":
+                {
+                    byte[] data = Body(Int("size", 6000));
+                    byte[] stray = Encoding.Latin1.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Connection-Request: 99\r\n\r\nEVIL!");
+                    byte[] responseHead = Encoding.Latin1.GetBytes($"HTTP/1.1 200 OK\r\n{tag}Content-Length: {data.Length}\r\n\r\n");
+                    await c.SendAsync([.. responseHead, .. data, .. stray]);
+                    break;
+                }
+
                 case "/cl":
                 case "/slow":
                 {
@@ -343,7 +371,7 @@ public sealed class RawHttpServer : IAsyncDisposable
                     break;
 
                 case "/echo":
-                    await c.SendAsync($"HTTP/1.1 200 OK\r\n{tag}X-Request-Framing: {framing}\r\nContent-Length: {body.Length}\r\n\r\n");
+                    await c.SendAsync($"HTTP/1.1 200 OK\r\n{tag}X-Request-Framing: {framing}\r\nX-Request-Trailers: {requestTrailers}\r\nContent-Length: {body.Length}\r\n\r\n");
                     await c.SendAsync(body);
                     break;
 
@@ -430,7 +458,7 @@ public sealed class RawHttpServer : IAsyncDisposable
         return body;
     }
 
-    private static async Task<byte[]> ReadChunkedAsync(Conn c)
+    private static async Task<byte[]> ReadChunkedAsync(Conn c, Action<string> trailers)
     {
         var decoder = new ChunkedDecoder();
         var output = new MemoryStream();
@@ -450,6 +478,13 @@ public sealed class RawHttpServer : IAsyncDisposable
 
                 if (status == OperationStatus.Done)
                 {
+                    var fields = new List<string>();
+                    foreach (HeaderField field in decoder.EnumerateTrailers())
+                    {
+                        fields.Add(Encoding.Latin1.GetString(field.Name) + "=" + Encoding.Latin1.GetString(field.Value));
+                    }
+
+                    trailers(string.Join(";", fields));
                     return output.ToArray();
                 }
 

@@ -95,4 +95,28 @@ public class ClientMetricsTests : ClientTestBase
         Assert.Equal(0, Sum("http.client.open_connections"));
         Assert.Single(_measurements, m => m.Instrument == "http.client.connection.duration");
     }
+
+    [Fact]
+    public async Task A_request_whose_method_was_never_set_is_recorded_as_GET()
+    {
+        using MeterListener listener = Listen();
+        var request = new ClientTestRequest { Target = "/cl"u8, Host = Origin.HostHeader.Span };
+        Assert.Equal(new HttpGenResult(200, 5), await Client.SendAndReadAsync(Origin, request, new byte[16]));
+        Measurement duration = Assert.Single(_measurements, m => m.Instrument == "http.client.request.duration");
+        Assert.Equal("GET", duration.Tags["http.request.method"]);
+    }
+
+    [Fact]
+    public async Task A_connection_taken_over_after_101_leaves_the_connection_counts()
+    {
+        using MeterListener listener = Listen();
+        HttpGenResponse<ClientTestResponse> response = await Client.SendUpgradeAsync(Origin, Request("/upgrade"), "echo");
+        Assert.Equal(1, Sum("http.client.open_connections", "active"));
+        await using (Stream stream = response.TakeOverConnection())
+        {
+            Assert.Equal(0, Sum("http.client.open_connections"));
+            Assert.Single(_measurements, m => m.Instrument == "http.client.connection.duration");
+            Assert.Equal(101, (int?)Assert.Single(_measurements, m => m.Instrument == "http.client.request.duration").Tags["http.response.status_code"]);
+        }
+    }
 }

@@ -12,26 +12,49 @@ internal static class GeneratorHarness
 
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
 
-    public static CSharpCompilation CreateCompilation(params string[] sources)
+    /// <summary>The compiler's strict mode (<c>Features=strict</c>), for tests that hold generated code to every rule.</summary>
+    public static readonly CSharpParseOptions StrictParseOptions = ParseOptions.WithFeatures(new[] { new KeyValuePair<string, string>("strict", "true") });
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(NullableContextOptions.Enable, ParseOptions, sources);
+
+    /// <summary>A compilation of <c>Source0.cs</c>, <c>Source1.cs</c>... with every warning wave on (warning level 9999).</summary>
+    public static CSharpCompilation CreateCompilation(NullableContextOptions nullable, CSharpParseOptions parseOptions, params string[] sources)
     {
         var trees = new List<SyntaxTree>();
         for (int i = 0; i < sources.Length; i++)
         {
-            trees.Add(CSharpSyntaxTree.ParseText(sources[i], ParseOptions, path: $"Source{i}.cs"));
+            trees.Add(CSharpSyntaxTree.ParseText(sources[i], parseOptions, path: $"Source{i}.cs"));
         }
 
         return CSharpCompilation.Create(
             "HttpGenTestAssembly",
             trees,
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: nullable, warningLevel: 9999));
     }
 
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver() => CreateDriver(ParseOptions);
+
+    public static GeneratorDriver CreateDriver(CSharpParseOptions parseOptions) =>
         CSharpGeneratorDriver.Create(
             new[] { new HttpGenGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>
+    /// Runs the generator over <paramref name="compilation"/> and returns everything a build would show at warning
+    /// level or above: the generator's diagnostics and the compiler's on the compilation that includes its output.
+    /// </summary>
+    public static (GeneratorRunResult Result, ImmutableArray<Diagnostic> Diagnostics) RunAll(CSharpCompilation compilation)
+    {
+        GeneratorDriver driver = CreateDriver((CSharpParseOptions)compilation.SyntaxTrees[0].Options)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        ImmutableArray<Diagnostic> all = generatorDiagnostics.AddRange(output.GetDiagnostics())
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .ToImmutableArray();
+        return (result, all);
+    }
 
     /// <summary>Runs the generator and returns its result plus the diagnostics of the compilation that includes its output.</summary>
     public static (GeneratorRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) Run(params string[] sources)

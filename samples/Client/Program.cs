@@ -1,6 +1,8 @@
 // Sends N requests through the HttpGen client's connection pool with C concurrent loops, then prints what happened.
+// The URL may be http or https; --insecure accepts any server certificate (a local server with a self-signed one).
 //
 //   dotnet run -c Release --project samples/Client -- --url http://127.0.0.1:8080/plaintext --requests 1000 --concurrency 16
+//   dotnet run -c Release --project samples/Client -- --url https://localhost:8443/plaintext --insecure
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -11,15 +13,22 @@ using HttpGen.Client;
 string url = "http://127.0.0.1:8080/plaintext";
 int total = 1000;
 int concurrency = 16;
+bool insecure = false;
 for (int i = 0; i < args.Length; i++)
 {
+    if (args[i] == "--insecure")
+    {
+        insecure = true;
+        continue;
+    }
+
     string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
     switch (args[i])
     {
         case "--url": url = value; i++; break;
         case "--requests": total = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
         case "--concurrency": concurrency = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
-        default: throw new ArgumentException($"unknown option {args[i]}; use --url, --requests, --concurrency");
+        default: throw new ArgumentException($"unknown option {args[i]}; use --url, --requests, --concurrency, --insecure");
     }
 }
 
@@ -27,7 +36,13 @@ var uri = new Uri(url);
 HttpOrigin origin = HttpOrigin.FromUri(uri);
 byte[] target = Encoding.ASCII.GetBytes(uri.PathAndQuery);
 
-await using var client = new HttpGenClient<SampleRequest, SampleResponse>(new HttpGenClientOptions());
+var options = new HttpGenClientOptions();
+if (insecure)
+{
+    options.ServerCertificateValidation = (_, _, _, _) => true;
+}
+
+await using var client = new HttpGenClient<SampleRequest, SampleResponse>(options);
 var statuses = new ConcurrentDictionary<int, int>();
 var errorKinds = new ConcurrentDictionary<string, int>();
 int next = 0;

@@ -50,7 +50,7 @@ public sealed class EchoHandler : IHttpHandler<EchoRequest, EchoResponse>
                     response.Allow = AllowRoot;
                     return default;
                 case RequestMethod.Post or RequestMethod.Put:
-                    return EchoBodyAsync(requestBody, responseBody, cancellationToken);
+                    return EchoBodyAsync(requestBody, response, responseBody, cancellationToken);
                 default:
                     return MethodNotAllowed(response, AllowRoot);
             }
@@ -88,10 +88,12 @@ public sealed class EchoHandler : IHttpHandler<EchoRequest, EchoResponse>
         return default;
     }
 
-    // POST / and PUT /: the body back, exactly as received (after de-chunking), with its length.
-    private static async ValueTask EchoBodyAsync(HttpRequestBody requestBody, HttpResponseBody responseBody, CancellationToken cancellationToken)
+    // POST / and PUT /: the body back, exactly as received (after de-chunking), with its length. A small body is
+    // buffered and sent with the head; a large one is sent straight from the request buffer, never copied again.
+    private static async ValueTask EchoBodyAsync(HttpRequestBody requestBody, EchoResponse response, HttpResponseBody responseBody, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> body = await requestBody.ReadAllAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        responseBody.Write(body.Span);
+        response.BodyFraming = new BodyFraming(BodyKind.ContentLength, body.Length);
+        await responseBody.WriteAsync(body, cancellationToken).ConfigureAwait(false);
     }
 }
