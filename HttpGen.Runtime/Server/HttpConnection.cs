@@ -309,11 +309,12 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                     return; // closed by StopAsync before its handler could run
                 }
 
-                _io.Consume(consumed);
+                _io.ConsumeHead(consumed); // the head stays in place while the handler may read it
                 _served++;
                 RequestMethod method = TRequest.State(Request).Method;
                 long started = Diagnostics.ServerMetrics.RequestStarted(method, _server.PortTag);
                 bool keep = await HandleAsync().ConfigureAwait(false);
+                _io.ReleaseHead();
                 Output.Release();
                 Body.Release();
                 Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
