@@ -249,6 +249,63 @@ public class HttpCacheTests
     }
 
     [Fact]
+    public void A_body_appended_as_it_streams_is_stored_when_complete_and_dropped_when_short_too_large_or_abandoned()
+    {
+        (HttpCache cache, _) = NewCache(maxEntrySize: 8);
+        byte[] requestHead = B("GET /a HTTP/1.1\nHost: example.com\n\n");
+        CacheRequest.TryParse(requestHead, "http"u8, out CacheRequest request);
+        CacheResult lookup = cache.Lookup(request);
+        PendingCacheEntry Pending(string framing)
+        {
+            CacheRequest.TryParse(requestHead, "http"u8, out CacheRequest r);
+            cache.HandleResponseHead(r, lookup, B("HTTP/1.1 200 OK\nCache-Control: max-age=60\n" + framing + "\n\n"), cache.Now, cache.Now, out PendingCacheEntry? p);
+            return p!;
+        }
+
+        // Announced by Content-Length: stored once all of it came, in pieces; the pieces are copied as they come.
+        PendingCacheEntry pending = Pending("Content-Length: 5");
+        Assert.Equal(5, pending.ExpectedLength);
+        byte[] piece = "abc"u8.ToArray();
+        Assert.True(pending.Append(piece));
+        piece[0] = (byte)'X';
+        Assert.True(pending.Append("de"u8));
+        Assert.Throws<InvalidOperationException>(() => pending.Complete("abcde"u8));
+        Assert.True(pending.Complete());
+        Assert.Equal("abcde", S(cache.Store.Get("http://example.com/a"u8).Span[0].Body.Span));
+        Assert.Throws<InvalidOperationException>(() => pending.Complete());
+
+        // Short of its Content-Length, or past it: not stored.
+        pending = Pending("Content-Length: 5");
+        Assert.True(pending.Append("abc"u8));
+        Assert.False(pending.Complete());
+        pending = Pending("Content-Length: 5");
+        Assert.False(pending.Append("abcdef"u8));
+        Assert.True(pending.IsClosed);
+        Assert.False(pending.Complete());
+
+        // Chunked: grows until complete, or gives up past the entry size.
+        pending = Pending("Transfer-Encoding: chunked");
+        Assert.Equal(-1, pending.ExpectedLength);
+        Assert.True(pending.Append("1234"u8) && pending.Append("567"u8));
+        Assert.Equal(7, pending.AppendedLength);
+        Assert.True(pending.Complete());
+        Assert.Equal("1234567", S(cache.Store.Get("http://example.com/a"u8).Span[0].Body.Span));
+        pending = Pending("Transfer-Encoding: chunked");
+        Assert.True(pending.Append("1234"u8));
+        Assert.False(pending.Append("56789"u8));
+        Assert.False(pending.Append("x"u8));
+        Assert.False(pending.Complete());
+
+        // Abandoned by a reader that stopped early.
+        pending = Pending("Content-Length: 2");
+        Assert.True(pending.Append("o"u8));
+        pending.Abandon();
+        Assert.False(pending.Append("k"u8));
+        Assert.False(pending.Complete());
+        Assert.Equal("1234567", S(cache.Store.Get("http://example.com/a"u8).Span[0].Body.Span));
+    }
+
+    [Fact]
     public void Counts_hits_misses_validations_and_stores()
     {
         (HttpCache cache, ManualClock clock) = NewCache();
