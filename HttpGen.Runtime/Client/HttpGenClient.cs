@@ -122,7 +122,7 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             return ValueTask.FromCanceled<HttpGenResponse<TResponse>>(cancellationToken);
         }
 
-        return _cache is null
+        return _cache is null || request.Method == RequestMethod.Connect
             ? SendCoreAsync(GetPool(origin), request, content, null, default, default, timeoutMs, cancellationToken)
             : _cache.SendAsync(GetPool(origin), request, content, timeoutMs, cancellationToken);
     }
