@@ -37,7 +37,7 @@ public class HttpCacheTests
     {
         (HttpCache cache, _) = NewCache();
         CacheResult stored = Respond(cache, "HTTP/1.0 200 Fine\nConnection: keep-alive, X-Hop\nKeep-Alive: timeout=5\nX-Hop: 1\n"
-            + "Transfer-Encoding: chunked\nTE: trailers\nUpgrade: h2c\nProxy-Connection: close\nProxy-Authenticate: Basic\nAge: 3\n"
+            + "Transfer-Encoding: chunked\nTE: trailers\nTrailer: X-Sum\nUpgrade: h2c\nProxy-Connection: close\nProxy-Authenticate: Basic\nAge: 3\n"
             + "Cache-Control: max-age=60\nX-Kept: yes\n\n");
         Assert.True(stored.Status.Stored);
         CachedResponse response = Assert.Single(cache.Store.Get("http://example.com/a"u8).ToArray());
