@@ -13,13 +13,18 @@ internal static class Fields
     /// <summary>
     /// Whether a field only concerns one connection: <c>Connection</c> and every field it names, plus the fields RFC 9110
     /// §7.6.1 lists as hop-by-hop in practice (<c>Keep-Alive</c>, <c>Proxy-Connection</c>, <c>TE</c>, <c>Trailer</c>,
-    /// <c>Transfer-Encoding</c>, <c>Upgrade</c>). <paramref name="block"/> is the header block the field is from.
+    /// <c>Transfer-Encoding</c>, <c>Upgrade</c>). <paramref name="block"/> is the header block the field is from,
+    /// <paramref name="hasConnection"/> whether it has a Connection field.
     /// </summary>
-    public static bool IsHopByHop(ReadOnlySpan<byte> name, ReadOnlySpan<byte> block) =>
-        Ascii.EqualsIgnoreCase(name, "Connection"u8) || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8)
-        || Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8) || Ascii.EqualsIgnoreCase(name, "TE"u8)
-        || Ascii.EqualsIgnoreCase(name, "Trailer"u8) || Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8)
-        || Ascii.EqualsIgnoreCase(name, "Upgrade"u8) || IsNamedByConnection(name, block);
+    public static bool IsHopByHop(ReadOnlySpan<byte> name, ReadOnlySpan<byte> block, bool hasConnection) => name.Length switch
+    {
+        2 => Ascii.EqualsIgnoreCase(name, "TE"u8),
+        7 => Ascii.EqualsIgnoreCase(name, "Trailer"u8) || Ascii.EqualsIgnoreCase(name, "Upgrade"u8),
+        10 => Ascii.EqualsIgnoreCase(name, "Connection"u8) || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8),
+        16 => Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8),
+        17 => Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8),
+        _ => false,
+    } || (hasConnection && IsNamedByConnection(name, block));
 
     /// <summary>
     /// Copies the request fields to forward: all but the hop-by-hop ones, <c>Content-Length</c> (the upstream client
@@ -27,9 +32,10 @@ internal static class Fields
     /// </summary>
     public static void CopyRequestFields(ReadOnlySpan<byte> block, HeaderList into)
     {
+        bool hasConnection = HasConnection(block);
         foreach (HeaderField field in new HeaderFieldEnumerator(block))
         {
-            if (!field.NameEquals("Content-Length"u8) && !field.NameEquals("Expect"u8) && !IsHopByHop(field.Name, block))
+            if (!field.NameEquals("Content-Length"u8) && !field.NameEquals("Expect"u8) && !IsHopByHop(field.Name, block, hasConnection))
             {
                 into.Add(field.Name, field.Value);
             }
@@ -39,9 +45,10 @@ internal static class Fields
     /// <summary>Copies the response fields to pass on: all but the hop-by-hop ones and <c>Content-Length</c> (set as framing).</summary>
     public static void CopyResponseFields(ReadOnlySpan<byte> block, HeaderList into)
     {
+        bool hasConnection = HasConnection(block);
         foreach (HeaderField field in new HeaderFieldEnumerator(block))
         {
-            if (!field.NameEquals("Content-Length"u8) && !IsHopByHop(field.Name, block))
+            if (!field.NameEquals("Content-Length"u8) && !IsHopByHop(field.Name, block, hasConnection))
             {
                 into.Add(field.Name, field.Value);
             }
@@ -90,6 +97,19 @@ internal static class Fields
         "\r\n"u8.CopyTo(destination[at..]);
         block.CopyTo(destination[(at + 2)..]);
         return at + 2 + block.Length;
+    }
+
+    private static bool HasConnection(ReadOnlySpan<byte> block)
+    {
+        foreach (HeaderField field in new HeaderFieldEnumerator(block))
+        {
+            if (field.NameEquals("Connection"u8))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsNamedByConnection(ReadOnlySpan<byte> name, ReadOnlySpan<byte> block)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using HttpGen;
 using HttpGen.Caching;
 using HttpGen.Client;
@@ -14,6 +15,7 @@ public sealed partial class ProxyHandler
     private readonly Lock _spareLock = new();
     private readonly Stack<Forwarding> _spares = new();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForwardAsync(ProxyRequest request, ProxyResponse response, HttpRequestBody requestBody, HttpResponseBody output, CacheResult lookup, CancellationToken cancellationToken)
     {
         Forwarding forwarding = Rent();
@@ -129,6 +131,7 @@ public sealed partial class ProxyHandler
     /// body of any size holds bounded memory, appending it to the cache's entry as it goes; the entry is stored once
     /// the body is complete.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask StreamBodyAsync(Forwarding forwarding, HttpGenResponse<UpstreamResponse> upstream, HttpResponseBody? output, PendingCacheEntry? pending, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BodyBufferSize);
@@ -136,9 +139,20 @@ public sealed partial class ProxyHandler
         {
             while (true)
             {
-                forwarding.Arm(_options.UpstreamTimeout);
-                int n = await upstream.ReadAsync(buffer).ConfigureAwait(false);
-                forwarding.Disarm();
+                // The timer runs only while a read waits: one served from what is buffered costs no timer operation.
+                ValueTask<int> read = upstream.ReadAsync(buffer);
+                int n;
+                if (read.IsCompletedSuccessfully)
+                {
+                    n = read.Result;
+                }
+                else
+                {
+                    forwarding.Arm(_options.UpstreamTimeout);
+                    n = await read.ConfigureAwait(false);
+                    forwarding.Disarm();
+                }
+
                 if (n == 0)
                 {
                     break;
