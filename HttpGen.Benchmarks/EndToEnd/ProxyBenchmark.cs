@@ -103,27 +103,8 @@ internal static class ProxyBenchmark
     }
 
     /// <summary>nginx (one worker) in front of the origin: with a proxy_cache, or a plain proxy_pass; upstream keep-alive either way.</summary>
-    private static Process StartNginx(string nginx, int port, int originPort, bool cache)
-    {
-        string dir = Directory.CreateTempSubdirectory("httpgen-bench-nginx-proxy-").FullName;
-        string config = Path.Combine(dir, "nginx.conf");
-        string temp = string.Join("\n", new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }.Select(t => $"    {t}_temp_path {dir}/{t};"));
-        string user = Environment.UserName == "root" ? "user root;\n" : "";
-        string caching = cache
-            ? "proxy_cache bench;\n                    add_header X-Cache-Status $upstream_cache_status;"
-            : "";
-        File.WriteAllText(config, $$"""
-            {{user}}worker_processes 1;
-            daemon off;
-            pid {{dir}}/nginx.pid;
-            error_log {{dir}}/error.log warn;
-            events { worker_connections 20000; }
-            worker_rlimit_nofile 20000;
-            http {
-                access_log off;
-            {{temp}}
-                keepalive_requests 1000000;
-                proxy_cache_path {{dir}}/cache levels=1:2 keys_zone=bench:10m max_size=100m inactive=60m use_temp_path=off;
+    private static Process StartNginx(string nginx, int port, int originPort, bool cache) => Peers.StartNginx(nginx, "httpgen-bench-nginx-proxy-", $$"""
+                proxy_cache_path {dir}/cache levels=1:2 keys_zone=bench:10m max_size=100m inactive=60m use_temp_path=off;
                 upstream origin { server 127.0.0.1:{{Invariant(originPort)}}; keepalive 64; keepalive_requests 1000000; }
                 server {
                     listen 127.0.0.1:{{Invariant(port)}} backlog=4096;
@@ -131,13 +112,10 @@ internal static class ProxyBenchmark
                         proxy_pass http://origin;
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
-                        {{caching}}
+                        {{(cache ? "proxy_cache bench; add_header X-Cache-Status $upstream_cache_status;" : "")}}
                     }
                 }
-            }
-            """);
-        return ProcessTools.Start(nginx, ["-p", dir, "-c", config, "-e", Path.Combine(dir, "error.log")]);
-    }
+        """);
 
     private static string Markdown(List<Row> rows, int connections, int seconds, int originHitsDuringRun)
     {
@@ -158,7 +136,7 @@ internal static class ProxyBenchmark
         return md.ToString();
     }
 
-    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Invariant(int value) => Peers.Invariant(value);
 
     private static int IntOption(string[] args, string name, int fallback)
     {

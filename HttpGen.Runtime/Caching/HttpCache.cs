@@ -30,6 +30,7 @@ public sealed partial class HttpCache
     private readonly TimeProvider _time;
     private readonly long _maxEntrySize;
     private readonly long _sweepIntervalTicks;
+    private readonly int _maxBackgroundRevalidations;
     private long _nextSweepTicks;
     private long _hits, _misses, _validations, _stores;
 
@@ -49,6 +50,7 @@ public sealed partial class HttpCache
         MaxHeuristicTicks = options.MaxHeuristicLifetime.Ticks;
         StaleRetentionTicks = options.StaleRetention.Ticks;
         _sweepIntervalTicks = options.SweepInterval.Ticks;
+        _maxBackgroundRevalidations = options.MaxBackgroundRevalidations;
         _nextSweepTicks = Now.UtcTicks + _sweepIntervalTicks;
     }
 

@@ -7,33 +7,16 @@ namespace HttpGen.Client;
 /// <summary>
 /// The client's private cache in front of the network (<see cref="HttpGenClientOptions.Cache"/>): the lookup before a
 /// connection is taken, the answer from the store, the conditional request for a stale response, the store of a
-/// response as its body is read, and the background revalidation of stale-while-revalidate, one per key at a time.
+/// response as its body is read, and the background revalidation of stale-while-revalidate.
 /// </summary>
 internal sealed class ClientCache<TRequest, TResponse>
     where TRequest : class, IHttpRequestHead<TRequest>
     where TResponse : class, IHttpResponseHead<TResponse>
 {
-    /// <summary>Most background revalidations in flight at once, all keys together; a stale hit beyond it starts none.</summary>
-    internal const int MaxBackgroundRevalidations = 64;
-
     private readonly HttpCache _cache;
     private readonly CachedExchangePool<TResponse> _exchanges = new();
-    private readonly Lock _revalidationLock = new();
-    private readonly List<byte[]> _revalidating = []; // the primary keys being revalidated in the background
 
     public ClientCache(HttpCache cache) => _cache = cache;
-
-    /// <summary>Background revalidations in flight.</summary>
-    public int BackgroundRevalidations
-    {
-        get
-        {
-            lock (_revalidationLock)
-            {
-                return _revalidating.Count;
-            }
-        }
-    }
 
     /// <summary>
     /// Looks the request up and answers it from the store when the cache can (synchronously, without touching the
@@ -100,7 +83,18 @@ internal sealed class ClientCache<TRequest, TResponse>
                 }
 
                 ClientConnection<TResponse> connection = response.NetworkConnection!;
-                CacheResult answer = _cache.HandleResponseHead(exchange.Request, lookup, connection.ReceivedHead, sent, _cache.Now, out PendingCacheEntry? pending);
+                CacheResult answer;
+                PendingCacheEntry? pending;
+                try
+                {
+                    answer = _cache.HandleResponseHead(exchange.Request, lookup, connection.ReceivedHead, sent, _cache.Now, out pending);
+                }
+                catch
+                {
+                    await response.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+
                 if (answer.Action == CacheAction.ServeStored && exchange.TryServe(answer, method))
                 {
                     // Validated by a 304 (the stored headers updated), or stale-if-error after a 5xx.
@@ -138,11 +132,10 @@ internal sealed class ClientCache<TRequest, TResponse>
     }
 
     // stale-while-revalidate (RFC 5861 §3): the stale response was served; the conditional request goes out on its
-    // own, at most one per key at a time, and its answer updates (or replaces) what is stored.
+    // own, at most one per key at a time (the cache keeps count), and its answer updates (or replaces) what is stored.
     private void StartBackgroundRevalidation(ConnectionPool<TResponse> pool, CachedExchange<TResponse> exchange, in CacheResult lookup, RequestMethod method, long timeoutMs)
     {
-        byte[]? key = TryBeginRevalidation(lookup.Response!.PrimaryKey);
-        if (key is null)
+        if (!_cache.TryBeginBackgroundRevalidation(lookup, out BackgroundRevalidation? revalidation))
         {
             return;
         }
@@ -154,33 +147,10 @@ internal sealed class ClientCache<TRequest, TResponse>
         requestHead[..^2].CopyTo(head);
         fields.Span.CopyTo(head.AsSpan(requestHead.Length - 2));
         "\r\n"u8.CopyTo(head.AsSpan(head.Length - 2));
-        _ = RevalidateAsync(pool, head, key, lookup, method, timeoutMs);
+        _ = RevalidateAsync(pool, head, revalidation, lookup, method, timeoutMs);
     }
 
-    private byte[]? TryBeginRevalidation(ReadOnlySpan<byte> key)
-    {
-        lock (_revalidationLock)
-        {
-            if (_revalidating.Count >= MaxBackgroundRevalidations)
-            {
-                return null;
-            }
-
-            foreach (byte[] other in _revalidating)
-            {
-                if (key.SequenceEqual(other))
-                {
-                    return null;
-                }
-            }
-
-            byte[] copy = key.ToArray();
-            _revalidating.Add(copy);
-            return copy;
-        }
-    }
-
-    private async Task RevalidateAsync(ConnectionPool<TResponse> pool, byte[] head, byte[] key, CacheResult lookup, RequestMethod method, long timeoutMs)
+    private async Task RevalidateAsync(ConnectionPool<TResponse> pool, byte[] head, BackgroundRevalidation revalidation, CacheResult lookup, RequestMethod method, long timeoutMs)
     {
         await Task.Yield(); // off the caller's path
         try
@@ -220,10 +190,7 @@ internal sealed class ClientCache<TRequest, TResponse>
         }
         finally
         {
-            lock (_revalidationLock)
-            {
-                _revalidating.Remove(key);
-            }
+            revalidation.Dispose();
         }
     }
 }

@@ -306,6 +306,46 @@ public class HttpCacheTests
     }
 
     [Fact]
+    public void Background_revalidations_are_one_per_URI_and_bounded_in_all()
+    {
+        var clock = new ManualClock(CacheScenario.T0);
+        var cache = new HttpCache(new HttpCacheOptions { MaxBackgroundRevalidations = 2 }, timeProvider: clock);
+        CacheResult StaleHit(string target)
+        {
+            byte[] head = B($"GET {target} HTTP/1.1\nHost: example.com\n\n");
+            CacheRequest.TryParse(head, "http"u8, out CacheRequest request);
+            CacheResult lookup = cache.Lookup(request);
+            if (lookup.Action == CacheAction.Send)
+            {
+                clock.Time = CacheScenario.T0;
+                cache.HandleResponse(request, lookup, B("HTTP/1.1 200 OK\nCache-Control: max-age=10, stale-while-revalidate=60\nETag: \"x\"\n\n"), "x"u8, cache.Now, cache.Now);
+                clock.Time = CacheScenario.T0.AddSeconds(20);
+                lookup = cache.Lookup(request);
+            }
+
+            Assert.True(lookup.RevalidateInBackground);
+            return lookup;
+        }
+
+        CacheResult a = StaleHit("/a"), b = StaleHit("/b"), c = StaleHit("/c");
+        Assert.True(cache.TryBeginBackgroundRevalidation(a, out BackgroundRevalidation? first));
+        Assert.False(cache.TryBeginBackgroundRevalidation(StaleHit("/a"), out _)); // the same URI: already in flight
+        Assert.True(cache.TryBeginBackgroundRevalidation(b, out BackgroundRevalidation? second));
+        Assert.False(cache.TryBeginBackgroundRevalidation(c, out _)); // two in flight, the most allowed
+        Assert.Equal(2, cache.BackgroundRevalidations);
+
+        first.Dispose();
+        first.Dispose(); // once only
+        Assert.Equal(1, cache.BackgroundRevalidations);
+        Assert.True(cache.TryBeginBackgroundRevalidation(c, out BackgroundRevalidation? third));
+        Assert.False(cache.TryBeginBackgroundRevalidation(StaleHit("/a"), out _)); // still two in flight
+        second.Dispose();
+        third.Dispose();
+        Assert.Equal(0, cache.BackgroundRevalidations);
+        Assert.False(cache.TryBeginBackgroundRevalidation(cache.Lookup(default), out _)); // nothing asked for
+    }
+
+    [Fact]
     public void Counts_hits_misses_validations_and_stores()
     {
         (HttpCache cache, ManualClock clock) = NewCache();

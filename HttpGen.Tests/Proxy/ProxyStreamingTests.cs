@@ -81,7 +81,7 @@ public sealed class ProxyStreamingTests(ITestOutputHelper output) : ProxyTestBas
             Assert.Contains("detail=stale-while-revalidate", reply.CacheStatus);
         }
 
-        for (int i = 0; i < 500 && (Proxy.Revalidations > 0 || Origin.Hits(target) < 2); i++)
+        for (int i = 0; i < 500 && (Proxy.Cache.BackgroundRevalidations > 0 || Origin.Hits(target) < 2); i++)
         {
             await Task.Delay(10);
         }

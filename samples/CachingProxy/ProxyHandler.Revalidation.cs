@@ -6,28 +6,10 @@ namespace CachingProxy;
 /// <summary>stale-while-revalidate (RFC 5861 §3): the stale response was served; its validation runs on its own.</summary>
 public sealed partial class ProxyHandler
 {
-    /// <summary>Most background revalidations in flight at once; a stale hit beyond it starts none.</summary>
-    private const int MaxRevalidations = 64;
-
-    private readonly Lock _revalidationLock = new();
-    private readonly List<byte[]> _revalidating = []; // primary keys: one revalidation per key at a time
-
-    /// <summary>Background revalidations in flight.</summary>
-    public int Revalidations
-    {
-        get
-        {
-            lock (_revalidationLock)
-            {
-                return _revalidating.Count;
-            }
-        }
-    }
-
     private void StartRevalidation(ProxyRequest request, in CacheResult lookup)
     {
-        byte[]? key = TryBeginRevalidation(lookup.Response!.PrimaryKey);
-        if (key is null)
+        // One per URI at a time, and a bounded number in all: the cache keeps count.
+        if (!_cache.TryBeginBackgroundRevalidation(lookup, out BackgroundRevalidation? revalidation))
         {
             return;
         }
@@ -36,33 +18,10 @@ public sealed partial class ProxyHandler
         var forwarding = new Forwarding();
         forwarding.Parts.Copy(request, _defaultAuthority);
         forwarding.Prepare(lookup, _via11);
-        _ = RevalidateAsync(forwarding, lookup, key);
+        _ = RevalidateAsync(forwarding, lookup, revalidation);
     }
 
-    private byte[]? TryBeginRevalidation(ReadOnlySpan<byte> key)
-    {
-        lock (_revalidationLock)
-        {
-            if (_revalidating.Count >= MaxRevalidations)
-            {
-                return null;
-            }
-
-            foreach (byte[] other in _revalidating)
-            {
-                if (key.SequenceEqual(other))
-                {
-                    return null;
-                }
-            }
-
-            byte[] copy = key.ToArray();
-            _revalidating.Add(copy);
-            return copy;
-        }
-    }
-
-    private async Task RevalidateAsync(Forwarding forwarding, CacheResult lookup, byte[] key)
+    private async Task RevalidateAsync(Forwarding forwarding, CacheResult lookup, BackgroundRevalidation revalidation)
     {
         await Task.Yield(); // off the request's path
         try
@@ -91,11 +50,7 @@ public sealed partial class ProxyHandler
         }
         finally
         {
-            lock (_revalidationLock)
-            {
-                _revalidating.Remove(key);
-            }
-
+            revalidation.Dispose();
             forwarding.Dispose();
         }
     }
