@@ -86,6 +86,24 @@ public sealed class ProxyHeaderTests : ProxyTestBase
     }
 
     [Fact]
+    public async Task Max_Forwards_counts_down_on_OPTIONS_and_TRACE_and_the_last_hop_answers_itself()
+    {
+        string forwarded = await RawAsync("OPTIONS /headers HTTP/1.1\r\nHost: example.com\r\nMax-Forwards: 5\r\n\r\n");
+        Assert.Matches("(?m)^Max-Forwards: 4\r$", forwarded[forwarded.IndexOf("\r\n\r\n", StringComparison.Ordinal)..]);
+        Assert.Equal(1, Origin.Hits("/headers"));
+
+        string options = await RawAsync("OPTIONS /headers HTTP/1.1\r\nHost: example.com\r\nMax-Forwards: 0\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", options);
+        Assert.Matches("(?m)^Via: 1.1 test-proxy\r$", options);
+        Assert.Matches("(?m)^Cache-Status: test-proxy; fwd=method\r$", options);
+
+        string trace = await RawAsync("TRACE /t HTTP/1.1\r\nHost: example.com\r\nMax-Forwards: 0\r\nX-Kept: yes\r\nAuthorization: secret\r\n\r\n");
+        Assert.Matches("(?m)^Content-Type: message/http\r$", trace);
+        Assert.EndsWith("\r\n\r\nTRACE /t HTTP/1.1\r\nHost: example.com\r\nMax-Forwards: 0\r\nX-Kept: yes\r\n\r\n", trace);
+        Assert.Equal(1, Origin.TotalHits); // neither reached the origin
+    }
+
+    [Fact]
     public async Task Errors_are_502_for_a_refused_connection_or_a_malformed_response_and_504_for_a_slow_origin()
     {
         await UseRawUpstreamAsync(head => head.Contains("/garbage", StringComparison.Ordinal) ? "HTTP/1.1 200OK\r\nContent-Length: 2\r\n\r\nhi" : null);

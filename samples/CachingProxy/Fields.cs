@@ -28,18 +28,43 @@ internal static class Fields
 
     /// <summary>
     /// Copies the request fields to forward: all but the hop-by-hop ones, <c>Content-Length</c> (the upstream client
-    /// frames the body it sends) and <c>Expect</c> (the proxy's server answers <c>100-continue</c> itself).
+    /// frames the body it sends) and <c>Expect</c> (the proxy's server answers <c>100-continue</c> itself). With
+    /// <paramref name="countDown"/> (OPTIONS and TRACE, RFC 9110 §7.6.2), <c>Max-Forwards</c> goes on one lower.
     /// </summary>
-    public static void CopyRequestFields(ReadOnlySpan<byte> block, HeaderList into)
+    public static void CopyRequestFields(ReadOnlySpan<byte> block, HeaderList into, bool countDown = false)
     {
         bool hasConnection = HasConnection(block);
+        Span<byte> lower = stackalloc byte[20];
         foreach (HeaderField field in new HeaderFieldEnumerator(block))
         {
-            if (!field.NameEquals("Content-Length"u8) && !field.NameEquals("Expect"u8) && !IsHopByHop(field.Name, block, hasConnection))
+            if (field.NameEquals("Content-Length"u8) || field.NameEquals("Expect"u8) || IsHopByHop(field.Name, block, hasConnection))
             {
-                into.Add(field.Name, field.Value);
+                continue;
+            }
+
+            if (countDown && field.NameEquals("Max-Forwards"u8) && Utf8Parser.TryParse(field.Value, out long hops, out int used) && used == field.Value.Length && hops > 0)
+            {
+                Utf8Formatter.TryFormat(hops - 1, lower, out int written);
+                into.Add(field.Name, lower[..written]);
+                continue;
+            }
+
+            into.Add(field.Name, field.Value);
+        }
+    }
+
+    /// <summary>Whether the request's <c>Max-Forwards</c> is 0: the proxy is the final recipient (RFC 9110 §7.6.2).</summary>
+    public static bool IsLastHop(ReadOnlySpan<byte> block)
+    {
+        foreach (HeaderField field in new HeaderFieldEnumerator(block))
+        {
+            if (field.NameEquals("Max-Forwards"u8))
+            {
+                return Utf8Parser.TryParse(field.Value, out long hops, out int used) && used == field.Value.Length && hops == 0;
             }
         }
+
+        return false;
     }
 
     /// <summary>Copies the response fields to pass on: all but the hop-by-hop ones and <c>Content-Length</c> (set as framing).</summary>

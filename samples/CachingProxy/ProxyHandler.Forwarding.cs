@@ -20,6 +20,13 @@ public sealed partial class ProxyHandler
     {
         Forwarding forwarding = Rent();
         forwarding.Parts.Copy(request, _defaultAuthority); // before the body is read: that reuses the head's buffer
+        if (request.Method is RequestMethod.Options or RequestMethod.Trace && Fields.IsLastHop(forwarding.Parts.HeaderBlock))
+        {
+            AnswerLastHop(request.Method, forwarding.Parts, lookup, response, output);
+            Return(forwarding);
+            return;
+        }
+
         BodyFraming framing = TRequestState.Framing(request);
         byte[] via = request.Version == ProtocolVersion.Http10 ? _via10 : _via11;
         bool isHead = request.Method == RequestMethod.Head;
@@ -94,6 +101,38 @@ public sealed partial class ProxyHandler
         Span<byte> raw = forwarding.HeadBuffer(block.Length + head.ReasonPhrase.Length + 16);
         int length = Fields.WriteHead(head.StatusCode, head.ReasonPhrase, block, raw);
         return _cache.HandleResponseHead(forwarding.Parts.Cache, lookup, raw[..length], sent, _cache.Now, out pending);
+    }
+
+    /// <summary>
+    /// An OPTIONS or TRACE with <c>Max-Forwards: 0</c> is the proxy's to answer (RFC 9110 §7.6.2): OPTIONS with an empty
+    /// 200, TRACE with the request as received (§9.3.8), without the fields that carry credentials.
+    /// </summary>
+    private void AnswerLastHop(RequestMethod method, RequestParts parts, in CacheResult lookup, ProxyResponse response, HttpResponseBody output)
+    {
+        response.ExtraHeaders.Add("Via"u8, _via11);
+        AddCacheStatus(lookup, response);
+        if (method == RequestMethod.Options)
+        {
+            return;
+        }
+
+        response.ExtraHeaders.Add("Content-Type"u8, "message/http"u8);
+        output.Write(parts.Method);
+        output.Write(" "u8);
+        output.Write(parts.PathAndQuery);
+        output.Write(" HTTP/1.1\r\n"u8);
+        foreach (HeaderField field in new HeaderFieldEnumerator(parts.HeaderBlock))
+        {
+            if (!field.NameEquals("Authorization"u8) && !field.NameEquals("Proxy-Authorization"u8) && !field.NameEquals("Cookie"u8))
+            {
+                output.Write(field.Name);
+                output.Write(": "u8);
+                output.Write(field.Value);
+                output.Write("\r\n"u8);
+            }
+        }
+
+        output.Write("\r\n"u8);
     }
 
     /// <summary>The origin's status, reason and end-to-end fields on the proxy's response, with Via and Cache-Status; its framing.</summary>
@@ -251,7 +290,7 @@ public sealed partial class ProxyHandler
             Upstream.Reset();
             Upstream.RawMethod = Parts.Method;
             Upstream.Target = Parts.PathAndQuery;
-            Fields.CopyRequestFields(Parts.HeaderBlock, Upstream.ExtraHeaders);
+            Fields.CopyRequestFields(Parts.HeaderBlock, Upstream.ExtraHeaders, countDown: Upstream.Method is RequestMethod.Options or RequestMethod.Trace);
             Upstream.ExtraHeaders.Add("Via"u8, via);
             if (lookup.Action == CacheAction.SendConditional || lookup.RevalidateInBackground)
             {
