@@ -45,7 +45,9 @@ internal static class ClientComparison
     /// machine hits both. Prints per-round figures and the median ratio. With <c>--requests N</c> each run stops after
     /// N requests (not after <c>--duration</c>), and <c>--only httpgen|httpclient</c> runs one client: together they make
     /// a fixed amount of work to count under <c>strace -c</c> or <c>valgrind --tool=callgrind</c> (run twice with two
-    /// values of N and take the difference, which cancels start-up and JIT).
+    /// values of N and take the difference, which cancels start-up and JIT). <c>--tls</c>: over TLS 1.3, to nginx with a
+    /// throwaway self-signed certificate that both clients accept. <c>--no-epoll</c>: HttpGen's client on .NET's sockets
+    /// (<see cref="HttpGenClientOptions.UseEpoll"/> false).
     /// </summary>
     public static async Task<int> RunModeAsync(string[] args)
     {
@@ -56,20 +58,28 @@ internal static class ClientComparison
         int warmup = IntOption(args, "--warmup-requests", 0);
         int port = IntOption(args, "--port", 0);
         string? only = StringOption(args, "--only");
+        bool tls = args.Contains("--tls");
         var duration = TimeSpan.FromSeconds(seconds);
 
         Process? server = null;
+        string? certificateDirectory = null;
         if (port == 0)
         {
             string nginx = ProcessTools.RequireTool("nginx", "nginx");
             port = ProcessTools.FreePort();
-            server = Peers.Nginx(nginx).Start(port);
+            if (tls)
+            {
+                certificateDirectory = Directory.CreateTempSubdirectory("httpgen-bench-tls-").FullName;
+                WriteSelfSignedCertificate(certificateDirectory);
+            }
+
+            server = tls ? StartTlsNginx(nginx, port, certificateDirectory!) : Peers.Nginx(nginx).Start(port);
             ProcessTools.WaitForPort(port, server, TimeSpan.FromSeconds(10));
         }
 
         try
         {
-            await using var contenders = new Contenders(port, concurrency);
+            await using var contenders = new Contenders(port, concurrency, tls, epoll: !args.Contains("--no-epoll"));
             var loops = new List<(string Name, Func<CancellationToken, Task<long>> Loop)>();
             if (only is null or "httpgen")
             {
@@ -109,7 +119,7 @@ internal static class ClientComparison
                 return 0;
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{concurrency} concurrent keep-alive GETs against 127.0.0.1:{port}, {rounds} rounds of {seconds} s per client, order alternating; {Environment.ProcessorCount} cores, load {LoadAverage()}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{concurrency} concurrent keep-alive GETs against {(tls ? "https" : "http")}://127.0.0.1:{port}, {rounds} rounds of {seconds} s per client, order alternating; {Environment.ProcessorCount} cores, load {LoadAverage()}"));
             var results = new List<ClientResult[]>();
             for (int round = 0; round < rounds; round++)
             {
@@ -140,7 +150,36 @@ internal static class ClientComparison
             {
                 ProcessTools.Stop(server);
             }
+
+            if (certificateDirectory is not null)
+            {
+                Directory.Delete(certificateDirectory, recursive: true);
+            }
         }
+    }
+
+    // nginx (one worker) answering /plaintext over TLS 1.3 only (the default of both clients), with a throwaway certificate.
+    private static Process StartTlsNginx(string nginx, int port, string certificates) => Peers.StartNginx(nginx, "httpgen-bench-nginx-tls-", $$"""
+                server {
+                    listen 127.0.0.1:{{Peers.Invariant(port)}} ssl backlog=4096;
+                    ssl_certificate {{certificates}}/server.pem;
+                    ssl_certificate_key {{certificates}}/server.key;
+                    ssl_protocols TLSv1.3;
+                    location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
+                }
+        """);
+
+    // A self-signed ECDSA P-256 certificate for 127.0.0.1, as PEM files; both clients are told to accept it.
+    private static void WriteSelfSignedCertificate(string directory)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(Path.Combine(directory, "server.pem"), certificate.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "server.key"), key.ExportPkcs8PrivateKeyPem());
     }
 
     private static string Describe(ClientResult r) => string.Create(CultureInfo.InvariantCulture,
@@ -161,12 +200,23 @@ internal static class ClientComparison
     }
 
     /// <summary>The two clients and their request loops, on one server.</summary>
-    private sealed class Contenders(int port, int concurrency) : IAsyncDisposable
+    private sealed class Contenders(int port, int concurrency, bool tls = false, bool epoll = true) : IAsyncDisposable
     {
-        private readonly HttpOrigin _origin = new("127.0.0.1", port);
-        private readonly HttpGenClient<BenchClientRequest, BenchClientResponse> _httpGen = new(new HttpGenClientOptions { MaxConnectionsPerHost = concurrency });
-        private readonly HttpClient _httpClient = new(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency });
-        private readonly Uri _uri = new($"http://127.0.0.1:{port}/plaintext");
+        private readonly HttpOrigin _origin = new(tls ? "https" : "http", "127.0.0.1", port);
+        private readonly HttpGenClient<BenchClientRequest, BenchClientResponse> _httpGen = new(new HttpGenClientOptions
+        {
+            MaxConnectionsPerHost = concurrency,
+            ServerCertificateValidation = tls ? static (_, _, _, _) => true : null,
+            UseEpoll = epoll,
+        });
+
+        private readonly HttpClient _httpClient = new(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = concurrency,
+            SslOptions = { RemoteCertificateValidationCallback = tls ? static (_, _, _, _) => true : null },
+        });
+
+        private readonly Uri _uri = new($"{(tls ? "https" : "http")}://127.0.0.1:{port}/plaintext");
 
         public async Task<long> HttpGenLoop(CancellationToken stop)
         {
