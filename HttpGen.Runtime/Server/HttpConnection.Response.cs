@@ -120,7 +120,19 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
         _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
         BodyFraming framing = head.Framing;
-        if (framing.Kind == BodyKind.None && !ReasonPhrases.ForbidsBody(status))
+        bool trailers = SendsTrailers(status);
+        if (HeadProblem(framing.Kind, trailers) is { } problem)
+        {
+            QueueError(500, problem);
+            return false;
+        }
+
+        if (trailers)
+        {
+            framing = new BodyFraming(BodyKind.Chunked, 0);
+            Response.ExtraHeaders.Add("Trailer", Output.DeclaredTrailers!);
+        }
+        else if (framing.Kind == BodyKind.None && !ReasonPhrases.ForbidsBody(status))
         {
             framing = new BodyFraming(BodyKind.ContentLength, Output.BytesWritten);
         }
@@ -157,8 +169,20 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
         int status = head.StatusCode == 0 ? 200 : head.StatusCode;
         _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
+        bool trailers = SendsTrailers(status);
+        if (HeadProblem(head.Framing.Kind, trailers) is { } problem)
+        {
+            throw new InvalidOperationException("The response cannot be sent: " + problem + ".");
+        }
+
+        if (trailers)
+        {
+            Response.ExtraHeaders.Add("Trailer", Output.DeclaredTrailers!);
+        }
+
         BodyKind kind = head.Framing.Kind switch
         {
+            _ when trailers => BodyKind.Chunked,
             BodyKind.ContentLength => BodyKind.ContentLength,
             _ when ReasonPhrases.ForbidsBody(status) => BodyKind.None,
             _ when _version == ProtocolVersion.Http11 => BodyKind.Chunked,
@@ -172,6 +196,14 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
         QueueHead();
         return kind;
     }
+
+    // Trailer fields go out after the last chunk: only with a body, to an HTTP/1.1 client (HEAD says what GET would).
+    private bool SendsTrailers(int status) =>
+        Output.DeclaredTrailers is not null && _version == ProtocolVersion.Http11 && !ReasonPhrases.ForbidsBody(status);
+
+    // What the handler asked for that no response head can say; null when the head can be written.
+    private static string? HeadProblem(BodyKind framing, bool trailers) =>
+        trailers && framing == BodyKind.ContentLength ? "trailer fields need a chunked body, not a Content-Length" : null;
 
     long HttpResponseBody.IStarter.DeclaredLength => TResponse.State(Response).Framing.ContentLength;
 
@@ -208,5 +240,4 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
         body[reason.Length] = (byte)'\n';
         _io.OutLength += reason.Length + 1;
     }
-
 }

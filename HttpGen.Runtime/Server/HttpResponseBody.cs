@@ -10,7 +10,8 @@ namespace HttpGen.Server;
 /// returns (the common case, and allocation-free); a body that outgrows
 /// <see cref="HttpServerOptions.MaxBufferedResponseBody"/> in <see cref="WriteAsync"/>, or after <see cref="FlushAsync"/>,
 /// is streamed: with the handler's own Content-Length if it set one, else chunked (or, to HTTP/1.0, until close).
-/// For HEAD requests and 1xx/204/304 responses the bytes are counted but not sent.
+/// For HEAD requests and 1xx/204/304 responses the bytes are counted but not sent. A chunked response can end with
+/// trailer fields (<see cref="DeclareTrailers"/>, <see cref="AddTrailer"/>).
 /// </summary>
 public sealed class HttpResponseBody : IBufferWriter<byte>
 {
@@ -31,6 +32,8 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
     private BodyKind _streaming;
     private long _declaredLength = -1;
     private bool _discard;
+    private string? _declaredTrailers;
+    private HeaderList? _trailers; // the trailer lines added; kept, with its buffer, for the connection's life
 
     internal HttpResponseBody()
     {
@@ -57,7 +60,53 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         _streaming = BodyKind.None;
         _declaredLength = -1;
         _discard = false;
+        _declaredTrailers = null;
+        _trailers?.Clear();
     }
+
+    /// <summary>
+    /// Declares the trailer fields this response ends with, as a comma-separated list of field names sent in the head's
+    /// <c>Trailer</c> field (RFC 9110 §6.6.2); then add their values with <see cref="AddTrailer"/> before the handler
+    /// returns. Trailers need the chunked coding: the body is sent chunked even when it is small (a Content-Length set by
+    /// the handler is then an error). To an HTTP/1.0 client, or in a response without a body (HEAD, 204, 304), they
+    /// cannot be sent: the head has no <c>Trailer</c> field and the values are dropped.
+    /// </summary>
+    /// <param name="names">Field names, e.g. <c>"X-Checksum, X-Signature"</c>; not Content-Length, Transfer-Encoding or Host.</param>
+    /// <exception cref="ArgumentException">The list is not a list of field names, or names a forbidden field.</exception>
+    /// <exception cref="InvalidOperationException">The response head has already been sent.</exception>
+    public void DeclareTrailers(string names)
+    {
+        if (HasStarted)
+        {
+            throw new InvalidOperationException("Trailer fields must be declared before the response head is sent.");
+        }
+
+        Client.ClientHeadLists.Validate(names, nameof(names));
+        _declaredTrailers = names;
+    }
+
+    /// <summary>Adds a trailer field, sent after the last chunk; its name must be one declared with <see cref="DeclareTrailers"/>.</summary>
+    /// <param name="name">A declared field name (ASCII case ignored).</param>
+    /// <param name="value">The value: no control characters but HTAB, no white space at either end. Copied at once.</param>
+    /// <exception cref="ArgumentException">The value is not a valid field value.</exception>
+    /// <exception cref="InvalidOperationException">No trailers were declared, or this name was not.</exception>
+    public void AddTrailer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (_declaredTrailers is null)
+        {
+            throw new InvalidOperationException("Declare the trailer fields with DeclareTrailers before adding one.");
+        }
+
+        if (!Client.ClientHeadLists.Contains(_declaredTrailers, name))
+        {
+            throw new InvalidOperationException($"'{System.Text.Encoding.Latin1.GetString(name)}' is not among the declared trailer fields ({_declaredTrailers}).");
+        }
+
+        (_trailers ??= new HeaderList()).Add(name, value);
+    }
+
+    /// <summary>The trailer names the handler declared, or null.</summary>
+    internal string? DeclaredTrailers => _declaredTrailers;
 
     /// <summary>Set by the server when the body must not be sent (HEAD, 1xx, 204, 304).</summary>
     internal bool Discard
@@ -196,13 +245,22 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         CompleteStreaming();
     }
 
-    /// <summary>Ends a streamed body: the last chunk for chunked coding.</summary>
+    /// <summary>Ends a streamed body: the last chunk, and the trailer fields, for chunked coding.</summary>
     internal void CompleteStreaming()
     {
         AppendBufferedToOut();
         if (_streaming == BodyKind.Chunked && !_discard)
         {
-            _io!.AppendOut("0\r\n\r\n"u8);
+            if (_trailers is { Count: > 0 })
+            {
+                _io!.AppendOut("0\r\n"u8);
+                _io.AppendOut(_trailers.Lines);
+                _io.AppendOut("\r\n"u8);
+            }
+            else
+            {
+                _io!.AppendOut("0\r\n\r\n"u8);
+            }
         }
     }
 

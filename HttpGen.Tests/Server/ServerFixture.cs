@@ -90,6 +90,9 @@ public sealed record RawResponse(string StatusLine, int StatusCode, List<(string
 {
     public string? Header(string name) => Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 
+    /// <summary>The trailer fields after the last chunk of a chunked body, as sent.</summary>
+    public List<string> Trailers { get; init; } = new();
+
     public string BodyText => Encoding.Latin1.GetString(Body);
 }
 
@@ -209,8 +212,9 @@ public sealed class RawConnection : IDisposable
                 int size = Convert.ToInt32(ReadLine().Split(';')[0], 16);
                 if (size == 0)
                 {
-                    while (ReadLine().Length > 0)
+                    for (string trailer = ReadLine(); trailer.Length > 0; trailer = ReadLine())
                     {
+                        response.Trailers.Add(trailer);
                     }
 
                     break;
