@@ -1,11 +1,21 @@
 using HttpGen.Formatting;
 using HttpGen.Parsing;
+using HttpGen.Transport;
 
 namespace HttpGen.Server;
 
-// Handling one request: the handler's run, the response head (buffered or streaming), error responses.
+// Handling one request: the handler's run, the response head (buffered or streaming), error responses, and the
+// hand-off of the connection after an accepted upgrade or tunnel.
 internal sealed partial class HttpConnection<TRequest, TResponse>
 {
+    // Facts about the request being handled that decide what the handler may answer.
+    private bool _canUpgrade;
+    private bool _isConnect;
+
+    // The connection as the handler took it over (AcceptUpgradeAsync, AcceptTunnelAsync); disposed, and the connection
+    // with it, when the handler's task completes.
+    private HandOffStream? _handOff;
+
     // Runs the handler for the parsed request and queues its response. Returns whether to keep the connection.
     private async ValueTask<bool> HandleAsync()
     {
@@ -17,6 +27,10 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
         _requestKeepAlive = head.KeepAlive;
         _version = head.Version;
         _isHead = method == RequestMethod.Head;
+        _isConnect = method == RequestMethod.Connect;
+
+        // RFC 9110 §7.8: Upgrade is only honoured in HTTP/1.1, with the "upgrade" connection option.
+        _canUpgrade = head.ConnectionUpgrade && head.Version == ProtocolVersion.Http11;
 
         if (framing.Kind == BodyKind.ContentLength && framing.ContentLength > _options.MaxRequestBodySize)
         {
@@ -67,6 +81,11 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
             // The head is gone and part of the body with it, or the peer stopped reading: the only honest end is to
             // close, leaving the body visibly incomplete (no last chunk, or fewer bytes than Content-Length).
             return false;
+        }
+
+        if (_handOff is not null)
+        {
+            return false; // the connection is no longer HTTP: the loop closes it
         }
 
         bool keep = _requestKeepAlive && !_server.IsStopping && TResponse.State(Response).KeepAlive;
@@ -121,7 +140,7 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
         BodyFraming framing = head.Framing;
         bool trailers = SendsTrailers(status);
-        if (HeadProblem(framing.Kind, trailers) is { } problem)
+        if (HeadProblem(status, framing.Kind, trailers) is { } problem)
         {
             QueueError(500, problem);
             return false;
@@ -170,7 +189,7 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
         _lastStatus = status;
         bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
         bool trailers = SendsTrailers(status);
-        if (HeadProblem(head.Framing.Kind, trailers) is { } problem)
+        if (HeadProblem(status, head.Framing.Kind, trailers) is { } problem)
         {
             throw new InvalidOperationException("The response cannot be sent: " + problem + ".");
         }
@@ -201,9 +220,79 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
     private bool SendsTrailers(int status) =>
         Output.DeclaredTrailers is not null && _version == ProtocolVersion.Http11 && !ReasonPhrases.ForbidsBody(status);
 
-    // What the handler asked for that no response head can say; null when the head can be written.
-    private static string? HeadProblem(BodyKind framing, bool trailers) =>
-        trailers && framing == BodyKind.ContentLength ? "trailer fields need a chunked body, not a Content-Length" : null;
+    // What the handler asked for that no response head can say; null when the head can be written. A 101, or a 2xx to
+    // CONNECT, switches the connection to another protocol: only the hand-off sends one, since after it the server must
+    // not read the connection as HTTP (a handler that set the status and returned would leave the client stranded).
+    private string? HeadProblem(int status, BodyKind framing, bool trailers) =>
+        status == 101 ? "a 101 (Switching Protocols) response is sent by HttpResponseBody.AcceptUpgradeAsync, which hands the connection over"
+        : _isConnect && status is >= 200 and < 300 ? "a 2xx response to CONNECT is sent by HttpResponseBody.AcceptTunnelAsync, which hands the connection over"
+        : trailers && framing == BodyKind.ContentLength ? "trailer fields need a chunked body, not a Content-Length"
+        : null;
+
+    bool HttpResponseBody.IStarter.CanUpgrade => _canUpgrade;
+
+    ValueTask<Stream> HttpResponseBody.IStarter.HandOver(HeaderValue protocol, bool tunnel)
+    {
+        ref ResponseHeadParser head = ref TResponse.State(Response);
+        int status;
+        if (tunnel)
+        {
+            if (!_isConnect)
+            {
+                throw new InvalidOperationException("Only a CONNECT request can be answered with a tunnel.");
+            }
+
+            status = head.StatusCode == 0 ? 200 : head.StatusCode;
+            if (status is < 200 or >= 300)
+            {
+                throw new InvalidOperationException($"A tunnel opens with a 2xx status, not {status}.");
+            }
+        }
+        else
+        {
+            if (!_canUpgrade)
+            {
+                throw new InvalidOperationException("This request cannot be upgraded: only an HTTP/1.1 request with 'Connection: upgrade' can (see HttpResponseBody.CanUpgrade).");
+            }
+
+            if (protocol.Length == 0)
+            {
+                throw new ArgumentException("Name the protocol switched to, as the request's Upgrade field does.", nameof(protocol));
+            }
+
+            status = 101;
+        }
+
+        if (!Body.IsComplete)
+        {
+            throw new InvalidOperationException("Read the request body to its end before handing the connection over: its bytes would be read as the new protocol's.");
+        }
+
+        if (!tunnel)
+        {
+            Response.ExtraHeaders.Add("Upgrade"u8, protocol.Span); // validated; Connection: upgrade comes with a 101
+        }
+
+        if (head.StatusCode != status)
+        {
+            head.StatusCode = status; // keeps a reason phrase the handler set for its 2xx
+        }
+
+        head.Framing = default;
+        head.HandsOver = true; // no framing headers; a 101 says Connection: upgrade
+        head.KeepAlive = true;
+        head.AnnounceKeepAlive = false;
+        _lastStatus = status;
+        QueueHead();
+        return SendAndHandOverAsync();
+    }
+
+    private async ValueTask<Stream> SendAndHandOverAsync()
+    {
+        await _io.FlushAsync().ConfigureAwait(false);
+        _handOff = HandOffStream.TakeOver(_io);
+        return _handOff;
+    }
 
     long HttpResponseBody.IStarter.DeclaredLength => TResponse.State(Response).Framing.ContentLength;
 

@@ -126,7 +126,7 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
         {
             CancelHandler();
         }
-        else if (_handlerRunning && PeerHasGone())
+        else if (_handlerRunning && _handOff is null && PeerHasGone())
         {
             CancelHandler();
         }
@@ -184,11 +184,20 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
 
     /// <summary>
     /// At the start of a graceful stop: a connection that waits between requests, or holds part of a head, is closed
-    /// at once (no handler will run on it). A new connection that has not sent anything yet gets a short while to send
-    /// its first request, which is then answered with <c>Connection: close</c>.
+    /// at once (no handler will run on it). A new connection that has not sent anything yet (or is still in its TLS
+    /// handshake) gets a short while to send its first request, which is then answered with <c>Connection: close</c>.
+    /// A connection that its handler took over has the handler's token cancelled.
     /// </summary>
     public void OnStopping(long firstRequestDeadline)
     {
+        if (_handOff is not null)
+        {
+            // A taken-over connection has no request to finish: its handler is told to wind its protocol down now
+            // (within the shutdown timeout), not when the stop gives up on it.
+            CancelHandler();
+            return;
+        }
+
         if ((_served > 0 && Interlocked.CompareExchange(ref _state, StateClosed, StateIdle) == StateIdle)
             || Interlocked.CompareExchange(ref _state, StateClosed, StateHead) == StateHead)
         {
@@ -352,6 +361,13 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
                 Output.Release();
                 Body.Release();
                 ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _listener.PortTag);
+                if (_handOff is not null)
+                {
+                    // The handler's task is over, and with it the connection it took over.
+                    await _handOff.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+
                 if (!keep || !_handlerCts!.TryReset())
                 {
                     if (_io.OutLength > 0)

@@ -11,7 +11,9 @@ namespace HttpGen.Server;
 /// <see cref="HttpServerOptions.MaxBufferedResponseBody"/> in <see cref="WriteAsync"/>, or after <see cref="FlushAsync"/>,
 /// is streamed: with the handler's own Content-Length if it set one, else chunked (or, to HTTP/1.0, until close).
 /// For HEAD requests and 1xx/204/304 responses the bytes are counted but not sent. A chunked response can end with
-/// trailer fields (<see cref="DeclareTrailers"/>, <see cref="AddTrailer"/>).
+/// trailer fields (<see cref="DeclareTrailers"/>, <see cref="AddTrailer"/>). Instead of a response, a handler can take
+/// the connection over for another protocol: <see cref="AcceptUpgradeAsync"/> (101) or <see cref="AcceptTunnelAsync"/>
+/// (CONNECT).
 /// </summary>
 public sealed class HttpResponseBody : IBufferWriter<byte>
 {
@@ -22,6 +24,15 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
 
         /// <summary>The Content-Length the head announced, when <see cref="StartStreaming"/> returned ContentLength.</summary>
         long DeclaredLength { get; }
+
+        /// <summary>Whether the request may switch protocols: HTTP/1.1 with <c>Connection: upgrade</c>.</summary>
+        bool CanUpgrade { get; }
+
+        /// <summary>
+        /// Checks that the request can be handed over (throwing at once when not), queues the 101 (or, for a tunnel,
+        /// 2xx) head, and returns the task that sends it and hands the connection over.
+        /// </summary>
+        ValueTask<Stream> HandOver(HeaderValue protocol, bool tunnel);
     }
 
     private ConnectionIO? _io;
@@ -34,6 +45,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
     private bool _discard;
     private string? _declaredTrailers;
     private HeaderList? _trailers; // the trailer lines added; kept, with its buffer, for the connection's life
+    private bool _handedOver;
 
     internal HttpResponseBody()
     {
@@ -62,6 +74,74 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         _discard = false;
         _declaredTrailers = null;
         _trailers?.Clear();
+        _handedOver = false;
+    }
+
+    /// <summary>
+    /// Whether the request asked to switch protocols in a way this server may accept: an HTTP/1.1 request with
+    /// <c>Connection: upgrade</c> (RFC 9110 §7.8; an HTTP/1.0 request's Upgrade is ignored). Which protocols it asked
+    /// for is in its <c>Upgrade</c> field: declare that header on your request type to read it.
+    /// </summary>
+    public bool CanUpgrade => _starter?.CanUpgrade == true;
+
+    /// <summary>
+    /// Accepts the request's upgrade: sends <c>101 Switching Protocols</c> with <c>Connection: upgrade</c>,
+    /// <c>Upgrade: <paramref name="protocol"/></c> and the headers set on the response (such as
+    /// <c>Sec-WebSocket-Accept</c>), and hands the connection over as a duplex stream. The stream's first bytes are any
+    /// that arrived after the request head; the server reads no more HTTP from the connection, and closes it when the
+    /// handler's task completes (or when the stream is disposed first). The response body is not used after this.
+    /// </summary>
+    /// <param name="protocol">The protocol switched to, as the Upgrade field names it (e.g. <c>websocket</c>).</param>
+    /// <param name="cancellationToken">Checked before the head is sent.</param>
+    /// <returns>The connection, both directions, in the new protocol.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The request cannot be upgraded (<see cref="CanUpgrade"/> is false), its body was not read to the end, the
+    /// response has started, or body bytes were written.
+    /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="protocol"/> is empty or not a valid field value.</exception>
+    public ValueTask<Stream> AcceptUpgradeAsync(HeaderValue protocol, CancellationToken cancellationToken = default) =>
+        HandOver(protocol, tunnel: false, cancellationToken);
+
+    /// <summary>
+    /// Accepts a CONNECT request: sends the response's 2xx status (200 when none was set) with no body framing (RFC
+    /// 9110 §9.3.6) and the headers set on the response, and hands the connection over as a duplex stream, as
+    /// <see cref="AcceptUpgradeAsync"/> does. Connecting to the requested target (its <c>host:port</c> is the
+    /// request-target) and relaying bytes is the handler's work.
+    /// </summary>
+    /// <param name="cancellationToken">Checked before the head is sent.</param>
+    /// <returns>The connection, both directions, as a tunnel.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The request is not a CONNECT, the status set is not 2xx, the request body was not read to the end, the response
+    /// has started, or body bytes were written.
+    /// </exception>
+    public ValueTask<Stream> AcceptTunnelAsync(CancellationToken cancellationToken = default) =>
+        HandOver(default, tunnel: true, cancellationToken);
+
+    private ValueTask<Stream> HandOver(HeaderValue protocol, bool tunnel, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (HasStarted)
+        {
+            throw new InvalidOperationException(_handedOver ? "The connection has already been handed over." : "The response has already started: the connection can no longer be handed over.");
+        }
+
+        if (BytesWritten > 0)
+        {
+            throw new InvalidOperationException("A response that hands the connection over has no body: nothing may be written to it first.");
+        }
+
+        ValueTask<Stream> handOver = _starter!.HandOver(protocol, tunnel);
+        HasStarted = true;
+        _handedOver = true;
+        return handOver;
+    }
+
+    private void ThrowIfHandedOver()
+    {
+        if (_handedOver)
+        {
+            throw new InvalidOperationException("The connection was handed over: write to the stream the hand-off returned.");
+        }
     }
 
     /// <summary>
@@ -181,6 +261,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
 
     private void StartIfNeeded()
     {
+        ThrowIfHandedOver();
         if (!HasStarted)
         {
             _streaming = _starter!.StartStreaming();
@@ -271,6 +352,8 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         {
             throw new ArgumentOutOfRangeException(nameof(count));
         }
+
+        ThrowIfHandedOver();
 
         _length += count;
         BytesWritten += count;
