@@ -59,6 +59,14 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>A TLS connection to the TLS endpoint, trusting the test certificate, with <see cref="RawConnection"/>'s reader.</summary>
     public Task<RawConnection> ConnectTlsAsync(SslProtocols protocols = SslProtocols.None) => RawConnection.ConnectTlsAsync(TlsEndPoint, protocols);
 
+    /// <summary>A connection to the TLS endpoint (<paramref name="tls"/>) or to the plain one.</summary>
+    public async Task<RawConnection> ConnectAsync(bool tls, int? receiveBufferSize = null) =>
+        tls ? await RawConnection.ConnectTlsAsync(TlsEndPoint, receiveBufferSize: receiveBufferSize) : new RawConnection(EndPoint, receiveBufferSize);
+
+    /// <summary>A server with a TLS endpoint too (<paramref name="tls"/>), or a plain one only.</summary>
+    public static Task<RunningServer> StartAsync(bool tls, Action<HttpServerOptions>? configure = null, IHttpHandler<EchoRequest, EchoResponse>? handler = null) =>
+        tls ? StartTlsAsync(configure, handler) : StartAsync(configure, handler);
+
     private static async Task<RunningServer> StartAsync(HttpServerOptions options, IHttpHandler<EchoRequest, EchoResponse> handler)
     {
         var server = new HttpServer<EchoRequest, EchoResponse>(options, handler);
@@ -105,17 +113,24 @@ public sealed class RawConnection : IDisposable
     private int _start;
     private int _end;
 
-    public RawConnection(IPEndPoint endPoint)
+    /// <param name="endPoint">Where to connect.</param>
+    /// <param name="receiveBufferSize">SO_RCVBUF, set before connecting (a small one makes a client that reads slowly).</param>
+    public RawConnection(IPEndPoint endPoint, int? receiveBufferSize = null)
     {
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is int size)
+        {
+            _socket.ReceiveBufferSize = size;
+        }
+
         _socket.Connect(endPoint);
         _socket.ReceiveTimeout = 10_000;
     }
 
     /// <summary>Connects with TLS (SNI <c>localhost</c>, ALPN http/1.1), trusting only the test certificate.</summary>
-    public static async Task<RawConnection> ConnectTlsAsync(IPEndPoint endPoint, SslProtocols protocols = SslProtocols.None)
+    public static async Task<RawConnection> ConnectTlsAsync(IPEndPoint endPoint, SslProtocols protocols = SslProtocols.None, int? receiveBufferSize = null)
     {
-        var connection = new RawConnection(endPoint);
+        var connection = new RawConnection(endPoint, receiveBufferSize);
         var tls = new SslStream(new NetworkStream(connection._socket, ownsSocket: false));
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {

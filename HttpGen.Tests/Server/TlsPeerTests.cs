@@ -197,21 +197,7 @@ public sealed class TlsPeerTests : IDisposable
             """);
 
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{nginx.Port}") };
-        for (int i = 0; i < 30; i++)
-        {
-            Assert.Equal("Hello, World!", await client.GetStringAsync("/plaintext"));
-        }
-
-        byte[] body = Encoding.ASCII.GetBytes(new string('x', 100_000));
-        using (HttpResponseMessage r = await client.PostAsync("/", new ByteArrayContent(body)))
-        {
-            Assert.Equal(body, await r.Content.ReadAsByteArrayAsync());
-        }
-
-        using (HttpResponseMessage r = await client.PutAsync("/", new StreamContent(new MemoryStream(body)) { Headers = { ContentLength = null } }))
-        {
-            Assert.Equal(body, await r.Content.ReadAsByteArrayAsync());
-        }
+        await NginxProxyTests.GetsAndBodiesAsync(client);
 
         Assert.InRange(server.Server.AcceptedConnections, 1, 3);
         Assert.DoesNotContain("upstream prematurely closed", nginx.ErrorLog);
