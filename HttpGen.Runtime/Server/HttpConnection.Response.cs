@@ -278,6 +278,7 @@ internal sealed partial class HttpConnection<TRequest, TResponse>
             head.StatusCode = status; // keeps a reason phrase the handler set for its 2xx
         }
 
+        StopWatchingPeer(); // the socket is the handler's from now on
         head.Framing = default;
         head.HandsOver = true; // no framing headers; a 101 says Connection: upgrade
         head.KeepAlive = true;

@@ -53,6 +53,14 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
     private CancellationTokenSource? _handlerCts;
     private volatile bool _handlerRunning;
 
+    // Whether the heartbeat watches for the peer going away: 0 yes, 1 it is looking right now, 2 never again (the
+    // connection is being handed over, and its new owner reads the socket). The hand-off waits for a look to finish,
+    // so that the look's peek at the socket never races a read.
+    private const int WatchOn = 0;
+    private const int WatchLooking = 1;
+    private const int WatchOff = 2;
+    private int _peerWatch;
+
     // The status of the last response queued, and the TLS version ("1.2", "1.3"; null for TCP), for metrics.
     private int _lastStatus;
     private string? _tlsVersion;
@@ -126,9 +134,24 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
         {
             CancelHandler();
         }
-        else if (_handlerRunning && _handOff is null && PeerHasGone())
+        else if (_handlerRunning && Interlocked.CompareExchange(ref _peerWatch, WatchLooking, WatchOn) == WatchOn)
         {
-            CancelHandler();
+            bool gone = PeerHasGone();
+            Volatile.Write(ref _peerWatch, WatchOn);
+            if (gone)
+            {
+                CancelHandler();
+            }
+        }
+    }
+
+    /// <summary>Stops the heartbeat's watch for the peer for good, once a look in progress is over.</summary>
+    private void StopWatchingPeer()
+    {
+        var wait = default(SpinWait);
+        while (Interlocked.CompareExchange(ref _peerWatch, WatchOff, WatchOn) == WatchLooking)
+        {
+            wait.SpinOnce();
         }
     }
 
@@ -154,7 +177,9 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
     }
 
     // Over TLS a peer that closes first sends a close_notify alert, which the poll sees as bytes to read: when the
-    // request body is complete and exactly one record waits, an alert record means the peer has gone. TLS 1.2 shows its
+    // request body is complete and exactly one record waits, an alert record means the peer has gone. Nothing else
+    // reads the socket meanwhile (the body is complete, the loop waits for the handler, a hand-off waits for this
+    // look), so the peek finds the bytes Available counted and cannot block. TLS 1.2 shows its
     // type (21); TLS 1.3 hides it in an application-data record (23) of an alert's size (2 bytes, the inner type and
     // the 16-byte tag: 19). Only a peer that sends exactly two bytes of a next request and then waits looks the same.
     private static bool IsCloseAlertPending(Socket socket, TlsTransport tls, int available)
@@ -190,7 +215,7 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
     /// </summary>
     public void OnStopping(long firstRequestDeadline)
     {
-        if (_handOff is not null)
+        if (Volatile.Read(ref _peerWatch) == WatchOff)
         {
             // A taken-over connection has no request to finish: its handler is told to wind its protocol down now
             // (within the shutdown timeout), not when the stop gives up on it.

@@ -76,6 +76,35 @@ public class TlsServerTests
         Assert.Equal(200, c.ReadResponse().StatusCode);
     }
 
+    [Fact]
+    public async Task Bytes_that_are_not_TLS_records_after_the_handshake_end_the_connection_cleanly()
+    {
+        // The TLS stream fails the read (an IOException): the connection is closed like one the peer closed.
+        await using RunningServer server = await RunningServer.StartTlsAsync();
+        using (RawConnection c = await server.ConnectTlsAsync())
+        {
+            c.Send("GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            Assert.Equal(200, c.ReadResponse().StatusCode);
+            c.Socket.Send("GET / HTTP/1.1\r\nHost: not encrypted\r\n\r\n"u8); // under the TLS stream
+            c.Socket.ReceiveTimeout = 10_000;
+            byte[] buffer = new byte[4096];
+            try
+            {
+                while (c.Socket.Receive(buffer) > 0)
+                {
+                }
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            {
+            }
+        }
+
+        await server.WaitForNoConnectionsAsync();
+        using RawConnection next = await server.ConnectTlsAsync();
+        next.Send("GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        Assert.Equal(200, next.ReadResponse().StatusCode);
+    }
+
     [Theory]
     [InlineData(0)]  // connects and sends nothing
     [InlineData(11)] // the start of a ClientHello record, then nothing
