@@ -96,8 +96,8 @@ public sealed partial class HttpGenGenerator
             if (spec.Headers.Count > 0)
             {
                 w.Line();
-                w.Line("// One bit per declared header, set when the header was parsed or set. Byte values are views into the");
-                w.Line("// parsed head, or into memory given to a setter.");
+                w.Line("// One bit per declared header, set when the header was parsed or set. Byte values are ranges into the");
+                w.Line("// parsed head, read from the buffer of the latest TryParse call, or memory given to a setter.");
                 w.Line("private ulong __present;");
                 foreach (HeaderPropertySpec h in spec.Headers)
                 {
@@ -105,10 +105,10 @@ public sealed partial class HttpGenGenerator
                     switch (h.ValueKind)
                     {
                         case HeaderValueKind.Span or HeaderValueKind.HeaderValue:
-                            w.Line("private global::System.ReadOnlyMemory<byte> " + BytesField(h) + ";");
+                            w.Line("private " + Parsing + ".HeaderBytes " + BytesField(h) + ";");
                             break;
                         case HeaderValueKind.String:
-                            w.Line("private global::System.ReadOnlyMemory<byte> " + BytesField(h) + ";");
+                            w.Line("private " + Parsing + ".HeaderBytes " + BytesField(h) + ";");
                             w.Line("private string? " + StringField(h) + "; // decoded on first read, or set");
                             break;
                         case HeaderValueKind.Int64:
@@ -220,10 +220,9 @@ public sealed partial class HttpGenGenerator
             w.Line("/// <param name=\"destination\">Where to write.</param>");
             w.Line("/// <param name=\"bytesWritten\">The head's length; 0 when it did not fit.</param>");
             w.Line("/// <returns>False when <paramref name=\"destination\"/> is too small.</returns>");
-            if (request)
-            {
-                w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No Host header was set (HTTP/1.1 requires one).</exception>");
-            }
+            w.Line(request
+                ? "/// <exception cref=\"global::System.InvalidOperationException\">No Host header was set (HTTP/1.1 requires one), or a value's memory changed after it was set and now holds a control byte.</exception>"
+                : "/// <exception cref=\"global::System.InvalidOperationException\">A value's memory changed after it was set and now holds a control byte.</exception>");
 
             w.Line("public bool TryFormat(global::System.Span<byte> destination, out int bytesWritten)");
             w.OpenBrace();
@@ -267,7 +266,7 @@ public sealed partial class HttpGenGenerator
                         w.CloseBrace();
                         w.Line("else");
                         w.OpenBrace();
-                        w.Line("writer.WriteHeader(" + name + ", " + BytesField(h) + ".Span);");
+                        w.Line("__parser.WriteHeader(ref writer, " + name + ", " + BytesField(h) + ");");
                         w.CloseBrace();
                         break;
                     case HeaderValueKind.Int64 or HeaderValueKind.Int32:
@@ -277,7 +276,7 @@ public sealed partial class HttpGenGenerator
                         w.Line("writer.WriteHeader(" + name + ", global::System.ReadOnlySpan<byte>.Empty);");
                         break;
                     default:
-                        w.Line("writer.WriteHeader(" + name + ", " + BytesField(h) + ".Span);");
+                        w.Line("__parser.WriteHeader(ref writer, " + name + ", " + BytesField(h) + ");");
                         break;
                 }
 
@@ -413,9 +412,9 @@ public sealed partial class HttpGenGenerator
                 string present = "(__present & " + BitName(h) + ") != 0";
                 string getter = h.ValueKind switch
                 {
-                    HeaderValueKind.Span => BytesField(h) + ".Span",
-                    HeaderValueKind.HeaderValue => present + " ? " + Runtime + ".HeaderValue.FromParsed(" + BytesField(h) + ") : default",
-                    HeaderValueKind.String => present + " ? (" + StringField(h) + " ??= global::System.Text.Encoding.Latin1.GetString(" + BytesField(h) + ".Span)) : null",
+                    HeaderValueKind.Span => ValueOf(h) + ".Span",
+                    HeaderValueKind.HeaderValue => present + " ? " + Runtime + ".HeaderValue.FromParsed(" + ValueOf(h) + ") : default",
+                    HeaderValueKind.String => present + " ? (" + StringField(h) + " ??= global::System.Text.Encoding.Latin1.GetString(" + ValueOf(h) + ".Span)) : null",
                     HeaderValueKind.Int64 or HeaderValueKind.Int32 => present + " ? " + NumberField(h) + " : null",
                     _ => present,
                 };
@@ -439,7 +438,9 @@ public sealed partial class HttpGenGenerator
             }
         }
 
-        // Setters validate once, here, so that nothing invalid can reach the wire; clearing a value removes the header.
+        // Setters validate here, so that a bad value fails where it is set; clearing a value removes the header. Memory a
+        // setter keeps (a HeaderValue, validated when it was created) may change later: HeadWriter checks every value
+        // again as it writes it.
         private static void EmitSetterBody(SourceWriter w, HeaderPropertySpec h)
         {
             string validate = Formatting + ".HeaderValidation.ValidateValue(";
@@ -447,12 +448,13 @@ public sealed partial class HttpGenGenerator
             {
                 case HeaderValueKind.Span:
                     w.Line(validate + "value, nameof(value));");
-                    w.Line(BytesField(h) + " = __arena.Copy(value);");
+                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Copied(__arena.Copy(value));");
                     w.Line("__present = value.IsEmpty ? __present & ~" + BitName(h) + " : __present | " + BitName(h) + ";");
                     break;
                 case HeaderValueKind.HeaderValue:
-                    w.Line(validate + "value.Span, nameof(value));");
-                    w.Line(BytesField(h) + " = value.Memory;");
+                    // Validated by HeaderValue.Create, or by the parser it came from; its memory may change later, so
+                    // HeadWriter checks it when it writes it, not here.
+                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Set(value);");
                     w.Line("__present = value.IsPresent ? __present | " + BitName(h) + " : __present & ~" + BitName(h) + ";");
                     break;
                 case HeaderValueKind.String:
@@ -626,7 +628,7 @@ public sealed partial class HttpGenGenerator
                     w.Line("__present |= " + Bit(h) + ";");
                     if (h.ValueKind is HeaderValueKind.Span or HeaderValueKind.HeaderValue or HeaderValueKind.String)
                     {
-                        w.Line(BytesField(h) + " = __parser.SliceMemory(range);");
+                        w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Parsed(range);");
                     }
 
                     w.CloseBrace();
@@ -644,6 +646,9 @@ public sealed partial class HttpGenGenerator
         }
 
         private static string BytesField(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "Bytes";
+
+        // The value bytes, read when needed: a parsed value from the buffer of the latest TryParse call.
+        private static string ValueOf(HeaderPropertySpec h) => "__parser.Value(" + BytesField(h) + ")";
 
         private static string StringField(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "String";
 

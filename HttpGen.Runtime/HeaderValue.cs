@@ -14,10 +14,12 @@ public readonly struct HeaderValue : IEquatable<HeaderValue>
     /// <summary>Wraps bytes that are already known to be a valid field value.</summary>
     /// <param name="value">The value bytes (OWS already trimmed).</param>
     /// <param name="isPresent">Whether the field was present.</param>
-    internal HeaderValue(ReadOnlyMemory<byte> value, bool isPresent)
+    /// <param name="isOwned">Whether the bytes are in an array only this value holds.</param>
+    internal HeaderValue(ReadOnlyMemory<byte> value, bool isPresent, bool isOwned = false)
     {
         _value = value;
         IsPresent = isPresent;
+        IsOwned = isOwned;
     }
 
     /// <summary>Wraps a value a generated parser has already validated. For generated code; use <see cref="Create(ReadOnlyMemory{byte})"/>.</summary>
@@ -32,6 +34,9 @@ public readonly struct HeaderValue : IEquatable<HeaderValue>
     /// <summary>True when the header field was present (its value may still be empty).</summary>
     public bool IsPresent { get; }
 
+    /// <summary>Whether the bytes are in an array only this value holds (made from a string): they cannot change.</summary>
+    internal bool IsOwned { get; }
+
     /// <summary>The value bytes; empty when absent.</summary>
     public ReadOnlySpan<byte> Span => _value.Span;
 
@@ -43,7 +48,8 @@ public readonly struct HeaderValue : IEquatable<HeaderValue>
 
     /// <summary>
     /// Creates a present value from bytes, validating them as a field value: no CR, LF, NUL or other control
-    /// character except HTAB, and no leading or trailing white space. The bytes are not copied.
+    /// character except HTAB, and no leading or trailing white space. The bytes are not copied: writing a head checks
+    /// them again, and refuses (<see cref="InvalidOperationException"/>) a value whose bytes were changed into a control byte.
     /// </summary>
     /// <param name="value">The value bytes.</param>
     /// <returns>The value.</returns>
@@ -79,7 +85,8 @@ public readonly struct HeaderValue : IEquatable<HeaderValue>
             }
         }
 
-        return Create(Encoding.Latin1.GetBytes(value));
+        HeaderValue checkedValue = Create(Encoding.Latin1.GetBytes(value));
+        return new HeaderValue(checkedValue.Memory, isPresent: true, isOwned: true);
     }
 
     /// <summary>Compares the value with <paramref name="other"/> byte for byte.</summary>

@@ -15,7 +15,7 @@ public enum ParseErrorKind : byte
     InvalidVersion,
     /// <summary>The version is well formed but not HTTP/1.0 or HTTP/1.1 (505).</summary>
     UnsupportedVersion,
-    /// <summary>The request line is longer than <see cref="ParserOptions.MaxRequestLineLength"/> (414).</summary>
+    /// <summary>The request line is longer than <see cref="ParserOptions.MaxRequestLineLength"/>, its method having ended within it (414).</summary>
     RequestLineTooLong,
     /// <summary>A bare CR, or a bare LF where CRLF is required (400).</summary>
     InvalidLineEnding,
@@ -83,6 +83,14 @@ public enum ParseErrorKind : byte
     TrailerSectionTooLarge,
     /// <summary>The decoded chunked body would be longer than <c>ChunkedDecoderOptions.MaxBodySize</c> (413).</summary>
     ChunkedBodyTooLarge,
+
+    // Requests again (appended, so that the values above keep their numbers)
+
+    /// <summary>
+    /// The method runs past <see cref="ParserOptions.MaxRequestLineLength"/>: longer than any method a server implements
+    /// (501, RFC 9112 §3). It is not the target that is too long, so not 414.
+    /// </summary>
+    MethodTooLong,
 }
 
 /// <summary>An error found while parsing a message head: its kind, the status code to answer with, and where it is.</summary>
@@ -117,7 +125,7 @@ public readonly record struct ParseError(ParseErrorKind Kind, int Offset)
         ParseErrorKind.UnsupportedVersion => 505,
         ParseErrorKind.RequestLineTooLong => 414,
         ParseErrorKind.HeaderFieldTooLarge or ParseErrorKind.HeadersTooLarge or ParseErrorKind.TooManyHeaders => 431,
-        ParseErrorKind.UnsupportedTransferCoding => 501,
+        ParseErrorKind.UnsupportedTransferCoding or ParseErrorKind.MethodTooLong => 501,
         ParseErrorKind.ChunkedBodyTooLarge => 413,
         _ => 400,
     };
@@ -134,6 +142,7 @@ public readonly record struct ParseError(ParseErrorKind Kind, int Offset)
         ParseErrorKind.InvalidVersion => "malformed HTTP version",
         ParseErrorKind.UnsupportedVersion => "HTTP version not supported",
         ParseErrorKind.RequestLineTooLong => "request line too long",
+        ParseErrorKind.MethodTooLong => "method too long: not implemented",
         ParseErrorKind.InvalidLineEnding => "line ending is not CRLF",
         ParseErrorKind.InvalidHeaderName => "invalid header field name",
         ParseErrorKind.WhitespaceBeforeColon => "white space before the colon of a header field",

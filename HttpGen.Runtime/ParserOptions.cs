@@ -9,7 +9,7 @@ public sealed class ParserOptions
     /// <summary>The runtime defaults: 8 KiB request line, 32 KiB header block, 100 header lines, strict line endings.</summary>
     public static ParserOptions Default { get; } = new();
 
-    /// <summary>Longest request line or status line, in bytes, CRLF included (414 for a request). Default 8192.</summary>
+    /// <summary>Longest request line or status line, in bytes, CRLF included (414 for a request; 501 when its method alone runs past it). Default 8192.</summary>
     public int MaxRequestLineLength { get; init => field = Positive(value); } = 8 * 1024;
 
     /// <summary>Longest header block in bytes, from the first header line through the blank line (431). Default 32768.</summary>

@@ -66,11 +66,23 @@ public enum BodyKind : byte
     ReadToClose,
 }
 
-/// <summary>The framing of the body that follows a parsed head.</summary>
+/// <summary>The framing of the body that follows a parsed head, or of the body a message will carry.</summary>
 /// <param name="Kind">How the body is delimited.</param>
-/// <param name="ContentLength">The body length when <paramref name="Kind"/> is <see cref="BodyKind.ContentLength"/>; otherwise 0.</param>
+/// <param name="ContentLength">The body length when <paramref name="Kind"/> is <see cref="BodyKind.ContentLength"/>; otherwise 0. Never negative.</param>
+/// <exception cref="ArgumentOutOfRangeException"><paramref name="ContentLength"/> is negative.</exception>
 public readonly record struct BodyFraming(BodyKind Kind, long ContentLength)
 {
+    /// <summary>The body length when <see cref="Kind"/> is <see cref="BodyKind.ContentLength"/>; otherwise 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative: it would be written as <c>Content-Length: -1</c>.</exception>
+    public long ContentLength
+    {
+        get;
+        init => field = NonNegative(value);
+    } = NonNegative(ContentLength); // an initializer sets the field, not through init: both check
+
+    private static long NonNegative(long value) =>
+        value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ContentLength), value, "A body length cannot be negative.");
+
     /// <summary>True when the body uses the chunked transfer coding.</summary>
     public bool IsChunked => Kind == BodyKind.Chunked;
 

@@ -71,9 +71,12 @@ public static class HeaderValidation
             throw new ArgumentException(target.IsEmpty ? "A request-target cannot be empty." : $"A request-target cannot hold byte 0x{target[bad]:X2}.", paramName);
         }
 
-        if (HeaderValueParsing.IndexOfBadPercentEncoding(target) >= 0)
+        int fault = HeaderValueParsing.IndexOfTargetFault(target, RequestMethod.None);
+        if (fault >= 0)
         {
-            throw new ArgumentException("A '%' in a request-target must be followed by two hex digits.", paramName);
+            throw new ArgumentException(target[fault] == (byte)'%'
+                ? "A '%' in a request-target must be followed by two hex digits."
+                : "A request-target cannot hold '[' or ']' in its path (RFC 3986 §3.3); percent-encode them.", paramName);
         }
     }
 

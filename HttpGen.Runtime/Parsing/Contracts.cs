@@ -9,6 +9,54 @@ namespace HttpGen.Parsing;
 public readonly record struct HeaderRange(int Start, int Length);
 
 /// <summary>
+/// The value of a declared header as generated code keeps it: where it lies in the parsed head, or the memory a setter
+/// was given. A parsed value is kept as a range, never as a view, because the caller may pass the same bytes in another
+/// buffer on every call: the value is read from the buffer of the latest call, when it is read.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct HeaderBytes
+{
+    private readonly ReadOnlyMemory<byte> _set;
+
+    // A parsed value's place; for a set value, Length -1 marks memory nobody else can write (see IsOwned).
+    private readonly HeaderRange _parsed;
+
+    private HeaderBytes(ReadOnlyMemory<byte> set, HeaderRange parsed)
+    {
+        _set = set;
+        _parsed = parsed;
+    }
+
+    /// <summary>A value that lies at <paramref name="range"/> in the parsed head.</summary>
+    /// <param name="range">Where the trimmed value lies.</param>
+    /// <returns>The stored value.</returns>
+    public static HeaderBytes Parsed(HeaderRange range) => new(default, range);
+
+    /// <summary>A <see cref="HeaderValue"/> given to a setter.</summary>
+    /// <param name="value">The value; its memory is owned when it was made from a string.</param>
+    /// <returns>The stored value.</returns>
+    public static HeaderBytes Set(HeaderValue value) => new(value.Memory, value.IsOwned ? Owned : default);
+
+    /// <summary>A copy the message made of bytes given to a setter (its value arena): memory nobody else holds.</summary>
+    /// <param name="copy">The copy.</param>
+    /// <returns>The stored value.</returns>
+    public static HeaderBytes Copied(ReadOnlyMemory<byte> copy) => new(copy, Owned);
+
+    private static HeaderRange Owned => new(0, -1);
+
+    /// <summary>
+    /// Whether the bytes are in memory that only HttpGen holds (a copy, or a value made from a string): nothing can
+    /// change them after they were validated, so writing them needs no second check. Parsed values, and values made from
+    /// the caller's buffer, are views of memory the caller may change: they are checked as they are written.
+    /// </summary>
+    public bool IsOwned => _parsed.Length < 0;
+
+    // An empty set value and an empty parsed one read the same: nothing.
+    internal ReadOnlyMemory<byte> Resolve(ReadOnlyMemory<byte> head) =>
+        !_set.IsEmpty || _parsed.Length < 0 ? _set : head.Slice(_parsed.Start, _parsed.Length);
+}
+
+/// <summary>
 /// Implemented by the struct the generator emits for each message type: it recognises the type's header names and
 /// stores their values. The parser is generic over it, so the JIT specializes the header loop for every message type.
 /// </summary>

@@ -21,6 +21,16 @@ public struct HeaderBlockReader
     /// <summary>Offset of the first line not yet parsed: where the next call resumes.</summary>
     internal int Position;
 
+    /// <summary>
+    /// How far the unfinished line at <see cref="Position"/> was scanned by earlier calls: none of its bytes before this
+    /// offset ends a field value, and while <see cref="LineColon"/> is 0 all of them are name bytes. Scans resume here,
+    /// so a line that arrives a byte at a time is still read once, not once per call.
+    /// </summary>
+    internal int LineScanned;
+
+    /// <summary>The colon of the unfinished line at <see cref="Position"/>, as an offset in the line; 0 until seen.</summary>
+    internal int LineColon;
+
     /// <summary>Header lines parsed so far.</summary>
     internal int Count;
 
@@ -63,7 +73,18 @@ public struct HeaderBlockReader
         int maxName = options.MaxFieldNameLength;
         int pos = Position;
 
-        while (pos < window.Length)
+        // What earlier calls read of the unfinished line at `pos` (0 for every line after it), and what this call
+        // leaves for the next. A head that reaches no further than that (a multi-segment head is copied in growing
+        // chunks, so a call may see less than the one before) has nothing new to judge: the loop does not run.
+        int scanned = Math.Max(LineScanned - pos, 0), knownColon = LineColon;
+        int resumeScanned = 0, resumeColon = 0;
+        int loopEnd = window.Length;
+        if (LineScanned >= window.Length)
+        {
+            (resumeScanned, resumeColon, loopEnd) = (LineScanned, LineColon, 0);
+        }
+
+        while (pos < loopEnd)
         {
             byte first = window[pos];
             if (first == CR)
@@ -111,10 +132,12 @@ public struct HeaderBlockReader
             // line (no name byte, nor the colon, is a control byte); the colon and the name's token check then run
             // inside that bounded line. Anything unusual (a bad byte, a missing colon, a bare LF, a line not complete
             // yet) goes to the byte-exact path below, which finds the precise error and offset.
+            // A line begun in an earlier call resumes where that call's scan stopped; the bytes before were judged.
             ReadOnlySpan<byte> line = window[pos..];
             int colon, valueStart, stop, lineEnd;
             ReadOnlySpan<byte> rest;
-            int end = line.IndexOfAny(HttpCharacters.FieldValueStop);
+            int end = line[scanned..].IndexOfAny(HttpCharacters.FieldValueStop);
+            end = end < 0 ? end : end + scanned;
             if (end > 0 && end + 1 < line.Length && line[end] == CR && line[end + 1] == LF
                 && (colon = line[..end].IndexOf((byte)':')) > 0 && colon <= maxName
                 && line[..colon].IndexOfAnyExcept(HttpCharacters.Token) < 0)
@@ -128,35 +151,45 @@ public struct HeaderBlockReader
             {
                 // Field name: a run of token bytes that must end at the colon. Its length is judged before the byte that
                 // ends it, so the name-length error sits at the first byte past the limit whatever follows.
-                colon = line.IndexOfAnyExcept(HttpCharacters.Token);
-                if ((colon < 0 ? line.Length : colon) > maxName)
+                colon = knownColon;
+                if (colon == 0)
                 {
-                    return Fail(ParseErrorKind.HeaderFieldTooLarge, pos + maxName, out error);
-                }
+                    colon = line[scanned..].IndexOfAnyExcept(HttpCharacters.Token);
+                    colon = colon < 0 ? colon : colon + scanned;
+                    if ((colon < 0 ? line.Length : colon) > maxName)
+                    {
+                        return Fail(ParseErrorKind.HeaderFieldTooLarge, pos + maxName, out error);
+                    }
 
-                if (colon < 0)
-                {
-                    break;
-                }
+                    if (colon < 0)
+                    {
+                        resumeScanned = window.Length;
+                        break;
+                    }
 
-                if (line[colon] != (byte)':' || colon == 0)
-                {
-                    return Fail(HttpCharacters.IsWhitespace(line[colon]) ? ParseErrorKind.WhitespaceBeforeColon : ParseErrorKind.InvalidHeaderName, pos + colon, out error);
+                    if (line[colon] != (byte)':' || colon == 0)
+                    {
+                        return Fail(HttpCharacters.IsWhitespace(line[colon]) ? ParseErrorKind.WhitespaceBeforeColon : ParseErrorKind.InvalidHeaderName, pos + colon, out error);
+                    }
                 }
 
                 // Field value: one scan for the first control byte finds the line end and rejects NUL, bare CR and the rest.
                 valueStart = pos + colon + 1;
                 rest = window[valueStart..];
-                stop = rest.IndexOfAny(HttpCharacters.FieldValueStop);
+                int from = Math.Max(scanned - colon - 1, 0);
+                stop = rest[from..].IndexOfAny(HttpCharacters.FieldValueStop);
                 if (stop < 0)
                 {
+                    (resumeScanned, resumeColon) = (window.Length, colon);
                     break;
                 }
 
+                stop += from;
                 if (rest[stop] == CR)
                 {
                     if (stop + 1 >= rest.Length)
                     {
+                        (resumeScanned, resumeColon) = (valueStart + stop, colon);
                         break;
                     }
 
@@ -216,11 +249,14 @@ public struct HeaderBlockReader
             }
 
             pos = lineEnd;
+            scanned = knownColon = 0;
         }
 
-        // Out of data before the blank line: remember where the unfinished line starts and wait for more,
-        // unless the block limit was what cut the data short.
+        // Out of data before the blank line: remember where the unfinished line starts and how far it was read, and
+        // wait for more, unless the block limit was what cut the data short.
         Position = pos;
+        LineScanned = resumeScanned;
+        LineColon = resumeColon;
         if (truncated)
         {
             return Fail(ParseErrorKind.HeadersTooLarge, blockEnd, out error);

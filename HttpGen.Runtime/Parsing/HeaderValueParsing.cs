@@ -161,6 +161,60 @@ public static class HeaderValueParsing
         return rest[0] == (byte)':' && !(requirePort && port.IsEmpty) && port.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
     }
 
+    /// <summary>
+    /// Index of the first byte of a request-target (made of <see cref="HttpCharacters.Target"/> bytes) that no form
+    /// allows where it stands, or -1: a '%' not followed by two hex digits (RFC 3986 §2.1), or a '[' or ']' in the path,
+    /// where RFC 3986 §3.3 allows only pchar. Brackets enclose an IP literal in the authority, and are accepted in the
+    /// query (a documented decision: PHP-style <c>a[]=1</c> is common there); CONNECT's authority-form has no path.
+    /// </summary>
+    /// <param name="target">The target bytes.</param>
+    /// <param name="method">The request method; the path is looked for unless it is CONNECT.</param>
+    /// <returns>The index, or -1.</returns>
+    internal static int IndexOfTargetFault(ReadOnlySpan<byte> target, RequestMethod method)
+    {
+        int fault = IndexOfBadPercentEncoding(target);
+        int query = target.IndexOf((byte)'?');
+        ReadOnlySpan<byte> beforeQuery = query < 0 ? target : target[..query];
+        for (int bracket = beforeQuery.IndexOfAny((byte)'[', (byte)']'); bracket >= 0 && (fault < 0 || bracket < fault);)
+        {
+            if (IsInPath(beforeQuery[..bracket], method))
+            {
+                return bracket;
+            }
+
+            int next = beforeQuery[(bracket + 1)..].IndexOfAny((byte)'[', (byte)']');
+            bracket = next < 0 ? -1 : bracket + 1 + next;
+        }
+
+        return fault;
+    }
+
+    /// <summary>
+    /// Whether the byte after <paramref name="prefix"/> (the start of a request-target, before any '?') stands in a
+    /// path: an origin-form target's, or an absolute-form one's after its authority. CONNECT's authority-form, the
+    /// asterisk-form and shapes of no form have none (a target of no form is reported at its first byte).
+    /// </summary>
+    /// <param name="prefix">The target bytes before the one in question.</param>
+    /// <param name="method">The request method.</param>
+    /// <returns>True in a path.</returns>
+    internal static bool IsInPath(ReadOnlySpan<byte> prefix, RequestMethod method)
+    {
+        if (method == RequestMethod.Connect || prefix.IsEmpty)
+        {
+            return false;
+        }
+
+        if (prefix[0] == (byte)'/')
+        {
+            return true;
+        }
+
+        // scheme "://" authority, and the path from the first '/' after it
+        int schemeEnd = prefix.IndexOfAnyExcept(HttpCharacters.Scheme);
+        return HttpCharacters.IsAlpha(prefix[0]) && schemeEnd >= 0 && prefix[schemeEnd..].StartsWith("://"u8)
+            && prefix[(schemeEnd + 3)..].Contains((byte)'/');
+    }
+
     /// <summary>Index of the first '%' that is not followed by two hex digits (RFC 3986 §2.1), or -1.</summary>
     /// <param name="text">URI text.</param>
     /// <returns>The index, or -1 when every percent-encoding is valid.</returns>

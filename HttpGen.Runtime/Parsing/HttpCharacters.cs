@@ -21,6 +21,9 @@ internal static class HttpCharacters
     /// <summary>The bytes a request-target may hold (RFC 3986: unreserved, gen-delims but '#', sub-delims, '%').</summary>
     public static readonly SearchValues<byte> Target = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + ":/?@[]" + "!$&'()*+,;=" + "%"));
 
+    /// <summary>The target bytes but '?', '[' and ']': a path's, or an absolute-form target's up to its path.</summary>
+    public static readonly SearchValues<byte> PathBytes = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + ":/@" + "!$&'()*+,;=" + "%"));
+
     /// <summary>The bytes a Host value may hold: reg-name, IP literals and a port (a byte filter only; see HeaderValueParsing.IsValidHostAndPort).</summary>
     public static readonly SearchValues<byte> Host = SearchValues.Create(Bytes(Alpha + Digit + "-._~" + "!$&'()*+,;=" + ":[]%"));
 

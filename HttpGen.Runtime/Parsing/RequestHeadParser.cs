@@ -15,15 +15,21 @@ namespace HttpGen.Parsing;
 /// limits, into a buffer the parser owns and keeps across parses; a contiguous head is used in place.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public struct RequestHeadParser : IHeadParser
+public partial struct RequestHeadParser : IHeadParser
 {
     private const byte CR = (byte)'\r';
     private const byte LF = (byte)'\n';
 
     private enum Stage : byte { RequestLine, Headers, Done, Failed }
 
+    // The part of the request line being read: empty lines before it, method, target (up to its query), query, version.
+    private enum LinePart : byte { Leading, Method, Target, Query, Version }
+
     private HeadBuffer _buffer;
     private Stage _stage;
+    private LinePart _part;
+    private int _partStart; // where the current part of the request line starts
+    private int _scanned;   // how far the current part was read by earlier calls: its scan resumes here
     private HeaderBlockReader _headers;
     private RequestMethod _method;
     private ProtocolVersion _version;
@@ -37,7 +43,7 @@ public struct RequestHeadParser : IHeadParser
     private bool _connectionClose;
     private ParseError _error;
 
-    // Values set for writing a request (client side). A set target or method replaces the parsed one.
+    // Values set for writing a request (client side; RequestHeadParser.Writing.cs). A set target or method replaces the parsed one.
     private bool _targetSet;
     private ReadOnlyMemory<byte> _setTarget;
     private ReadOnlyMemory<byte> _setRawMethod;
@@ -117,95 +123,173 @@ public struct RequestHeadParser : IHeadParser
         OperationStatus status = ParseRequestLineIn(window, options.AllowBareLineFeed);
         if (status == OperationStatus.NeedMoreData && truncated)
         {
-            return Fail(ParseErrorKind.RequestLineTooLong, limit);
+            // A method still running at the limit is not a long URI: a server that gets a method longer than any it
+            // implements answers 501 (RFC 9112 §3). Anything else that long is a long target: 414.
+            return Fail(_part == LinePart.Method ? ParseErrorKind.MethodTooLong : ParseErrorKind.RequestLineTooLong, limit);
         }
 
         return status;
     }
 
+    // Resumable: the parts already read are kept, and the scan of the unfinished one goes on from where the last call
+    // stopped, so a line that arrives a byte at a time is read once. Error offsets are where a one-shot parse puts them.
     private OperationStatus ParseRequestLineIn(ReadOnlySpan<byte> window, bool allowBareLf)
     {
-        // A server should ignore empty lines before a request line (RFC 9112 §2.2): a client may send a stray CRLF
-        // after a body.
-        int pos = 0;
-        while (pos < window.Length && (window[pos] == CR || window[pos] == LF))
+        // The state of earlier calls in locals; stored again only when this call too runs out of data.
+        LinePart part = _part;
+        int start = _partStart;
+        int pos = _scanned;
+        if (Math.Max(pos, start) > window.Length)
         {
-            if (window[pos] == LF)
+            // Read further than this head reaches (a multi-segment head is copied in growing chunks, so a call may see
+            // less than the one before): nothing new to judge yet.
+            return OperationStatus.NeedMoreData;
+        }
+
+        if (part == LinePart.Leading)
+        {
+            // A server should ignore empty lines before a request line (RFC 9112 §2.2): a client may send a stray CRLF
+            // after a body.
+            while (pos < window.Length && (window[pos] == CR || window[pos] == LF))
             {
-                if (!allowBareLf)
+                if (window[pos] == LF)
+                {
+                    if (!allowBareLf)
+                    {
+                        return Fail(ParseErrorKind.InvalidLineEnding, pos);
+                    }
+
+                    pos++;
+                }
+                else if (pos + 1 >= window.Length)
+                {
+                    break;
+                }
+                else if (window[pos + 1] != LF)
                 {
                     return Fail(ParseErrorKind.InvalidLineEnding, pos);
+                }
+                else
+                {
+                    pos += 2;
+                }
+            }
+
+            if (pos >= window.Length || window[pos] == CR)
+            {
+                return Wait(LinePart.Leading, 0, pos);
+            }
+
+            part = LinePart.Method;
+            start = pos;
+        }
+
+        if (part == LinePart.Method)
+        {
+            // method = token, then exactly one SP
+            int length = window[pos..].IndexOfAnyExcept(HttpCharacters.Token);
+            if (length < 0)
+            {
+                return Wait(part, start, window.Length);
+            }
+
+            pos += length;
+            byte stop = window[pos];
+            if (stop != (byte)' ' || pos == start)
+            {
+                // White space or a line end where the method or its SP belongs breaks the line's shape; any other byte
+                // is simply not a token character.
+                return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidMethod, pos);
+            }
+
+            _rawMethod = new HeaderRange(start, pos - start);
+            _method = ClassifyMethod(window[start..pos]);
+            pos++;
+            part = LinePart.Target;
+            start = pos;
+        }
+
+        if (part == LinePart.Target)
+        {
+            // request-target: the bytes RFC 3986 allows, then exactly one SP. Up to its '?' the scan also stops at '['
+            // and ']', which RFC 3986 §3.3 does not allow in a path: only in an IP literal, and in the query (a
+            // documented decision). A target without either takes the one scan it always took.
+            while (true)
+            {
+                int length = window[pos..].IndexOfAnyExcept(HttpCharacters.PathBytes);
+                if (length < 0)
+                {
+                    return Wait(part, start, window.Length);
+                }
+
+                pos += length;
+                byte b = window[pos];
+                if (b == (byte)'?')
+                {
+                    part = LinePart.Query;
+                    pos++;
+                    break;
+                }
+
+                if (b is not ((byte)'[' or (byte)']'))
+                {
+                    break;
+                }
+
+                if (HeaderValueParsing.IsInPath(window[start..pos], _method))
+                {
+                    // The earliest fault wins: a bad percent-encoding before the bracket.
+                    int percent = HeaderValueParsing.IndexOfBadPercentEncoding(window[start..pos]);
+                    return Fail(ParseErrorKind.InvalidRequestTarget, percent >= 0 ? start + percent : pos);
                 }
 
                 pos++;
             }
-            else if (pos + 1 >= window.Length)
+        }
+
+        if (part == LinePart.Query)
+        {
+            int length = window[pos..].IndexOfAnyExcept(HttpCharacters.Target);
+            if (length < 0)
             {
-                return OperationStatus.NeedMoreData;
+                return Wait(part, start, window.Length);
             }
-            else if (window[pos + 1] != LF)
+
+            pos += length;
+        }
+
+        if (part != LinePart.Version)
+        {
+            ReadOnlySpan<byte> target = window[start..pos];
+
+            // The earliest fault inside the target comes before the byte that ended it.
+            int badPercent = HeaderValueParsing.IndexOfBadPercentEncoding(target);
+            if (badPercent >= 0)
             {
-                return Fail(ParseErrorKind.InvalidLineEnding, pos);
+                return Fail(ParseErrorKind.InvalidRequestTarget, start + badPercent);
             }
-            else
+
+            byte stop = window[pos];
+            if (stop != (byte)' ' || target.IsEmpty)
             {
-                pos += 2;
+                return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidRequestTarget, pos);
             }
+
+            _target = new HeaderRange(start, target.Length);
+            if (!ClassifyTarget(target, start, _method))
+            {
+                return OperationStatus.InvalidData;
+            }
+
+            pos++;
+            start = pos;
         }
-
-        // method = token, then exactly one SP
-        ReadOnlySpan<byte> rest = window[pos..];
-        int methodLength = rest.IndexOfAnyExcept(HttpCharacters.Token);
-        if (methodLength < 0)
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        byte stop = rest[methodLength];
-        if (stop != (byte)' ' || methodLength == 0)
-        {
-            // White space or a line end where the method or its SP belongs breaks the line's shape; any other byte
-            // is simply not a token character.
-            return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidMethod, pos + methodLength);
-        }
-
-        _rawMethod = new HeaderRange(pos, methodLength);
-        _method = ClassifyMethod(rest[..methodLength]);
-        pos += methodLength + 1;
-
-        // request-target: the bytes RFC 3986 allows, then exactly one SP
-        rest = window[pos..];
-        int targetLength = rest.IndexOfAnyExcept(HttpCharacters.Target);
-        if (targetLength < 0)
-        {
-            return OperationStatus.NeedMoreData;
-        }
-
-        // The earliest fault wins: a bad percent-encoding comes before the byte that ended the target.
-        int badPercent = HeaderValueParsing.IndexOfBadPercentEncoding(rest[..targetLength]);
-        if (badPercent >= 0)
-        {
-            return Fail(ParseErrorKind.InvalidRequestTarget, pos + badPercent);
-        }
-
-        stop = rest[targetLength];
-        if (stop != (byte)' ' || targetLength == 0)
-        {
-            return Fail(IsSeparator(stop) ? ParseErrorKind.InvalidRequestLine : ParseErrorKind.InvalidRequestTarget, pos + targetLength);
-        }
-
-        _target = new HeaderRange(pos, targetLength);
-        if (!ClassifyTarget(rest[..targetLength], pos, _method))
-        {
-            return OperationStatus.InvalidData;
-        }
-
-        pos += targetLength + 1;
 
         // HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF. The two supported versions are one 64-bit compare;
         // anything else is checked byte by byte as far as it has arrived, so that a malformed version fails on its
-        // first wrong byte however the input is split.
-        rest = window[pos..];
+        // first wrong byte however the input is split. It is short: judged anew from its first byte on every call.
+        pos = start;
+        ReadOnlySpan<byte> rest = window[pos..];
         ulong version = rest.Length >= 8 ? HeaderNameMatching.Read64(rest, 0) : 0;
         bool supported = version == Http11 || version == Http10;
         if (!supported)
@@ -222,7 +306,7 @@ public struct RequestHeadParser : IHeadParser
 
         if (rest.Length < 9)
         {
-            return OperationStatus.NeedMoreData;
+            return Wait(LinePart.Version, start, start);
         }
 
         // The byte after the version decides whether the version token is complete before its value is judged:
@@ -233,7 +317,7 @@ public struct RequestHeadParser : IHeadParser
         {
             if (rest.Length < 10)
             {
-                return OperationStatus.NeedMoreData;
+                return Wait(LinePart.Version, start, start);
             }
 
             if (rest[9] != LF)
@@ -268,6 +352,15 @@ public struct RequestHeadParser : IHeadParser
         _headers.Position = pos;
         _headers.IsHttp10 = _version == ProtocolVersion.Http10;
         return OperationStatus.Done;
+    }
+
+    // Out of data: keeps the part being read, where it starts and how far it was scanned, for the next call.
+    private OperationStatus Wait(LinePart part, int start, int scanned)
+    {
+        _part = part;
+        _partStart = start;
+        _scanned = scanned;
+        return OperationStatus.NeedMoreData;
     }
 
     // SP, HTAB, CR or LF: bytes that separate the parts of the request line or end it.
@@ -436,61 +529,6 @@ public struct RequestHeadParser : IHeadParser
     /// <summary>The method: parsed, or set for writing.</summary>
     public readonly RequestMethod Method => _method;
 
-    /// <summary>Sets a standard method for writing.</summary>
-    public void SetMethod(RequestMethod method)
-    {
-        if (method is RequestMethod.None or RequestMethod.Custom || !Enum.IsDefined(method))
-        {
-            throw new ArgumentOutOfRangeException(nameof(method), method, "Set a standard method here; use RawMethod for a custom one.");
-        }
-
-        _method = method;
-        _setRawMethod = KnownMethodBytes(method);
-    }
-
-    /// <summary>Sets the method from its bytes (a validated token, owned by the caller).</summary>
-    public void SetRawMethod(ReadOnlyMemory<byte> method)
-    {
-        _method = ClassifyMethod(method.Span);
-        _setRawMethod = method;
-    }
-
-    /// <summary>Sets the request-target for writing (validated and owned by the caller); Path, Query and TargetForm follow it.</summary>
-    public void SetTarget(ReadOnlyMemory<byte> target)
-    {
-        // Classify by shape alone: the method may be set after the target.
-        RequestMethod shape = target.Span is [(byte)'*'] ? RequestMethod.Options : _method == RequestMethod.Connect ? _method : RequestMethod.None;
-        _defaultPath = false;
-        if (!ClassifyTarget(target.Span, 0, shape))
-        {
-            throw new ArgumentException("The request-target is not in origin, absolute, authority or asterisk form.", nameof(target));
-        }
-
-        _targetSet = true;
-        _setTarget = target;
-        _target = new HeaderRange(0, target.Length);
-    }
-
-    private static ReadOnlyMemory<byte> KnownMethodBytes(RequestMethod method) => method switch
-    {
-        RequestMethod.Get => KnownMethods.Get,
-        RequestMethod.Head => KnownMethods.Head,
-        RequestMethod.Post => KnownMethods.Post,
-        RequestMethod.Put => KnownMethods.Put,
-        RequestMethod.Delete => KnownMethods.Delete,
-        RequestMethod.Options => KnownMethods.Options,
-        RequestMethod.Patch => KnownMethods.Patch,
-        RequestMethod.Trace => KnownMethods.Trace,
-        _ => KnownMethods.Connect,
-    };
-
-    private static class KnownMethods
-    {
-        public static readonly byte[] Get = "GET"u8.ToArray(), Head = "HEAD"u8.ToArray(), Post = "POST"u8.ToArray(), Put = "PUT"u8.ToArray(),
-            Delete = "DELETE"u8.ToArray(), Options = "OPTIONS"u8.ToArray(), Patch = "PATCH"u8.ToArray(), Trace = "TRACE"u8.ToArray(),
-            Connect = "CONNECT"u8.ToArray();
-    }
-
     /// <summary>The version of a parsed request.</summary>
     public readonly ProtocolVersion Version => _version;
 
@@ -542,37 +580,13 @@ public struct RequestHeadParser : IHeadParser
     /// <summary>The bytes of <paramref name="range"/>.</summary>
     public readonly ReadOnlySpan<byte> Slice(HeaderRange range) => _buffer.Head.Span.Slice(range.Start, range.Length);
 
-    /// <summary>The bytes of <paramref name="range"/> as memory.</summary>
-    public readonly ReadOnlyMemory<byte> SliceMemory(HeaderRange range) => _buffer.Head.Slice(range.Start, range.Length);
+    /// <summary>The bytes of a declared header's value: from the buffer of the latest parse call, or as set.</summary>
+    public readonly ReadOnlyMemory<byte> Value(HeaderBytes value) => value.Resolve(_buffer.Head);
+
+    /// <summary>Writes a declared header's line, checking its bytes unless nobody else can have changed them.</summary>
+    public readonly void WriteHeader(ref Formatting.HeadWriter writer, ReadOnlySpan<byte> nameColonSpace, HeaderBytes value) =>
+        writer.WriteHeader(nameColonSpace, value.Resolve(_buffer.Head).Span, check: !value.IsOwned);
 
     /// <summary>The bytes of <paramref name="range"/> decoded as Latin-1 (allocates).</summary>
     public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));
-
-    /// <summary>
-    /// Writes the request line (GET and "/" when never set), checking that an HTTP/1.1 request will carry a Host.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">Neither a declared Host nor an extra Host header was set.</exception>
-    public readonly void WriteStart(ref Formatting.HeadWriter writer, bool hasHost)
-    {
-        if (!hasHost)
-        {
-            throw new InvalidOperationException("An HTTP/1.1 request needs a Host header: set the declared Host property or add one to ExtraHeaders.");
-        }
-
-        ReadOnlySpan<byte> method = RawMethod;
-        ReadOnlySpan<byte> target = Target;
-        writer.WriteRequestLine(method.IsEmpty ? "GET"u8 : method, target.IsEmpty ? "/"u8 : target);
-    }
-
-    /// <summary>Writes the extra headers, the framing headers and the blank line.</summary>
-    public readonly bool TryWriteEnd(ref Formatting.HeadWriter writer, HeaderList? extraHeaders, out int bytesWritten)
-    {
-        if (extraHeaders is not null)
-        {
-            writer.Write(extraHeaders.Lines);
-        }
-
-        writer.WriteFraming(_framing, !_connectionClose, statusCode: 0);
-        return writer.TryComplete(out bytesWritten);
-    }
 }

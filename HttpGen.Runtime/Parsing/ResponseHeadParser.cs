@@ -32,6 +32,7 @@ public struct ResponseHeadParser : IHeadParser
     private bool _connectionClose;
     private bool _announceKeepAlive;
     private ParseError _error;
+    private int _reasonScanned; // how far earlier calls read the reason phrase: its scan resumes here
 
     /// <summary>
     /// When writing: this response hands the connection over to another protocol (a server's 101, or its 2xx to
@@ -153,19 +154,24 @@ public struct ResponseHeadParser : IHeadParser
             return Fail(ParseErrorKind.InvalidStatusLine, 12);
         }
 
-        // reason-phrase = *( HTAB / SP / VCHAR / obs-text ): one scan for the first control byte finds its end.
+        // reason-phrase = *( HTAB / SP / VCHAR / obs-text ): one scan for the first control byte finds its end. It
+        // resumes where the last call's stopped, so a phrase that arrives a byte at a time is read once.
         ReadOnlySpan<byte> reason = window[13..];
-        int stop = reason.IndexOfAny(HttpCharacters.FieldValueStop);
+        int from = Math.Min(_reasonScanned, reason.Length);
+        int stop = reason[from..].IndexOfAny(HttpCharacters.FieldValueStop);
         if (stop < 0)
         {
+            _reasonScanned = Math.Max(_reasonScanned, reason.Length);
             return OperationStatus.NeedMoreData;
         }
 
+        stop += from;
         int lineEnd;
         if (reason[stop] == CR)
         {
             if (stop + 1 >= reason.Length)
             {
+                _reasonScanned = stop;
                 return OperationStatus.NeedMoreData;
             }
 
@@ -313,8 +319,12 @@ public struct ResponseHeadParser : IHeadParser
     /// <summary>The bytes of <paramref name="range"/>.</summary>
     public readonly ReadOnlySpan<byte> Slice(HeaderRange range) => _buffer.Head.Span.Slice(range.Start, range.Length);
 
-    /// <summary>The bytes of <paramref name="range"/> as memory.</summary>
-    public readonly ReadOnlyMemory<byte> SliceMemory(HeaderRange range) => _buffer.Head.Slice(range.Start, range.Length);
+    /// <summary>The bytes of a declared header's value: from the buffer of the latest parse call, or as set.</summary>
+    public readonly ReadOnlyMemory<byte> Value(HeaderBytes value) => value.Resolve(_buffer.Head);
+
+    /// <summary>Writes a declared header's line, checking its bytes unless nobody else can have changed them.</summary>
+    public readonly void WriteHeader(ref Formatting.HeadWriter writer, ReadOnlySpan<byte> nameColonSpace, HeaderBytes value) =>
+        writer.WriteHeader(nameColonSpace, value.Resolve(_buffer.Head).Span, check: !value.IsOwned);
 
     /// <summary>The bytes of <paramref name="range"/> decoded as Latin-1 (allocates).</summary>
     public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));
@@ -323,7 +333,8 @@ public struct ResponseHeadParser : IHeadParser
     public readonly void WriteStart(ref Formatting.HeadWriter writer, HeaderList? extraHeaders)
     {
         int status = _statusCode == 0 ? 200 : _statusCode;
-        writer.WriteStatusLine(status, _statusCode == 0 ? "OK"u8 : ReasonPhrase);
+        // Only a parsed reason phrase is a view of memory the caller may have changed since.
+        writer.WriteStatusLine(status, _statusCode == 0 ? "OK"u8 : ReasonPhrase, checkReason: _reasonSource == ReasonSource.Parsed);
         if (extraHeaders is not { ContainsDate: true })
         {
             writer.Write(Formatting.HttpDate.HeaderLine);

@@ -378,11 +378,12 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
                     return; // closed by StopAsync before its handler could run
                 }
 
-                _io.Consume(consumed);
+                _io.ConsumeHead(consumed); // the head stays in place while the handler may read it
                 _served++;
                 RequestMethod method = TRequest.State(Request).Method;
                 long started = ServerMetrics.RequestStarted(method, _listener.PortTag);
                 bool keep = await HandleAsync().ConfigureAwait(false);
+                _io.ReleaseHead();
                 Output.Release();
                 Body.Release();
                 ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _listener.PortTag);

@@ -83,12 +83,47 @@ internal sealed class ConnectionIO : IDisposable
         return ms >= long.MaxValue / 2 ? long.MaxValue : now + (long)ms;
     }
 
+    /// <summary>
+    /// Bytes before this offset of <see cref="In"/> must stay where they are: the head of the request being handled,
+    /// whose values the handler reads from the buffer while its body is still arriving. 0 when nothing is held.
+    /// </summary>
+    public int PinnedEnd;
+
+    // The array that held a pinned head when the body needed a new one: kept until the head is released.
+    private byte[]? _retired;
+
     public void Consume(int count)
     {
         Start += count;
         if (Start == End)
         {
+            Start = End = PinnedEnd;
+        }
+    }
+
+    /// <summary>
+    /// Consumes a parsed head and keeps its bytes in place until <see cref="ReleaseHead"/>: receiving, compacting or
+    /// growing for the body never moves or reuses them.
+    /// </summary>
+    public void ConsumeHead(int count)
+    {
+        Start += count;
+        PinnedEnd = Start;
+    }
+
+    /// <summary>The handler is done with the request head: its bytes may be reused.</summary>
+    public void ReleaseHead()
+    {
+        PinnedEnd = 0;
+        if (Start == End)
+        {
             Start = End = 0;
+        }
+
+        if (_retired is not null)
+        {
+            ReturnToPool(_retired);
+            _retired = null;
         }
     }
 
@@ -217,11 +252,24 @@ internal sealed class ConnectionIO : IDisposable
 
     private void MakeRoom()
     {
-        if (Start > 0)
+        if (Start > PinnedEnd)
         {
-            In.AsSpan(Start, End - Start).CopyTo(In);
+            In.AsSpan(Start, End - Start).CopyTo(In.AsSpan(PinnedEnd));
+            End -= Start - PinnedEnd;
+            Start = PinnedEnd;
+            return;
+        }
+
+        if (PinnedEnd > 0)
+        {
+            // A held head fills the front of the buffer: the body goes on in a new one, and this one is kept as it is
+            // until the head is released.
+            byte[] fresh = BufferPolicy.Rent(Math.Max(_initialReceiveBuffer, 2 * (End - Start)));
+            In.AsSpan(Start, End - Start).CopyTo(fresh);
+            _retired = In;
+            In = fresh;
             End -= Start;
-            Start = 0;
+            Start = PinnedEnd = 0;
             return;
         }
 
@@ -321,6 +369,7 @@ internal sealed class ConnectionIO : IDisposable
     public void Dispose()
     {
         Transport.Dispose();
+        ReleaseHead();
         ReturnToPool(In);
         ReturnToPool(Out);
         In = Out = Array.Empty<byte>();

@@ -172,6 +172,87 @@ public static class Feed
         return Outcome.Capture(r, OperationStatus.NeedMoreData, 0);
     }
 
+    /// <summary>
+    /// Growing prefixes, each call given the bytes in a different place (see <see cref="Move"/>), with the memory of the
+    /// previous call overwritten before the next one: any value still pointing there would read garbage.
+    /// </summary>
+    public static (OperationStatus Status, int Consumed) Moved(ParseMemory parse, ParseSequence parseSequence, byte[] input, IEnumerable<int> cuts, Move move)
+    {
+        int[] ends = cuts.Where(c => c > 0 && c < input.Length).Distinct().Order().Append(input.Length).ToArray();
+        byte[] compacted = new byte[input.Length + 8];
+        var previous = new List<byte[]>();
+        for (int i = 0; i < ends.Length; i++)
+        {
+            int cut = ends[i];
+            foreach (byte[] old in previous)
+            {
+                Garbage(old);
+            }
+
+            previous.Clear();
+            OperationStatus status;
+            int consumed;
+            switch (move)
+            {
+                case Move.NewArray:
+                {
+                    int offset = i % 3 * 3;
+                    byte[] fresh = new byte[cut + 8];
+                    Garbage(fresh);
+                    input.AsSpan(0, cut).CopyTo(fresh.AsSpan(offset));
+                    previous.Add(fresh);
+                    status = parse(fresh.AsMemory(offset, cut), out consumed);
+                    break;
+                }
+
+                case Move.Compact:
+                {
+                    // The same array every time, the head moved to another offset (0, 7, 3, 0, ...) and every byte
+                    // not holding it overwritten.
+                    int offset = (i % 3) switch { 0 => 0, 1 => 7, _ => 3 };
+                    Garbage(compacted);
+                    input.AsSpan(0, cut).CopyTo(compacted.AsSpan(offset));
+                    status = parse(compacted.AsMemory(offset, cut), out consumed);
+                    break;
+                }
+
+                default:
+                {
+                    // Fresh segments every call, up to three of them.
+                    ReadOnlySequence<byte> sequence = TestSegment.Build(input[..cut], [cut / 3, 2 * cut / 3]);
+                    foreach (ReadOnlyMemory<byte> segment in sequence)
+                    {
+                        if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(segment, out ArraySegment<byte> array))
+                        {
+                            previous.Add(array.Array!);
+                        }
+                    }
+
+                    status = parseSequence(sequence, out consumed);
+                    break;
+                }
+            }
+
+            if (status != OperationStatus.NeedMoreData)
+            {
+                return (status, consumed);
+            }
+
+            Assert0(consumed);
+        }
+
+        return (OperationStatus.NeedMoreData, 0);
+    }
+
+    // Bytes that would show up in any stale value: line ends, NUL and a letter.
+    private static void Garbage(byte[] bytes)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)"p\r\n\0"[i % 4];
+        }
+    }
+
     private static void Assert0(int consumed)
     {
         if (consumed != 0)
@@ -180,6 +261,25 @@ public static class Feed
         }
     }
 }
+
+/// <summary>How <see cref="Feed.Moved"/> places the bytes of each call.</summary>
+public enum Move
+{
+    /// <summary>A new array per call, the head at a varying offset.</summary>
+    NewArray,
+
+    /// <summary>One array, the head moved to another offset before each call.</summary>
+    Compact,
+
+    /// <summary>A new multi-segment sequence per call.</summary>
+    Segments,
+}
+
+/// <summary>The contiguous TryParse overload.</summary>
+public delegate OperationStatus ParseMemory(ReadOnlyMemory<byte> source, out int bytesConsumed);
+
+/// <summary>The sequence TryParse overload.</summary>
+public delegate OperationStatus ParseSequence(in ReadOnlySequence<byte> source, out int bytesConsumed);
 
 /// <summary>A segment of a test <see cref="ReadOnlySequence{T}"/>; each one owns a separate array.</summary>
 public sealed class TestSegment : ReadOnlySequenceSegment<byte>

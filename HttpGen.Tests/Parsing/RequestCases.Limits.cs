@@ -25,7 +25,15 @@ public static partial class RequestCases
         c.Add(Bad("request line one byte over the default limit", Latin1(RequestLineOf(maxLine + 1) + H + "\r\n"), RequestLineTooLong, maxLine));
         c.Add(Bad("request line far over the limit, with a bad byte past it",
             Latin1("GET /" + new string('a', 9000) + "#" + " HTTP/1.1\r\n" + H + "\r\n"), RequestLineTooLong, maxLine));
-        c.Add(Bad("endless method", Latin1(new string('A', maxLine + 100)), RequestLineTooLong, maxLine));
+        // a method still running at the limit: 501, not 414 (RFC 9112 §3); a method that ends within it leaves 414 to the target
+        c.Add(Bad("endless method", Latin1(new string('A', maxLine + 100)), MethodTooLong, maxLine));
+        c.Add(Bad("100 KB method", Latin1(new string('M', 100_000) + " / HTTP/1.1\r\n" + H + "\r\n"), MethodTooLong, maxLine));
+        c.Add(Bad("method running to the last byte within the limit", Latin1(new string('M', maxLine) + " / HTTP/1.1\r\n" + H + "\r\n"), MethodTooLong, maxLine));
+        c.Add(Bad("method ending just within the limit, target past it", Latin1(new string('M', maxLine - 1) + " /x HTTP/1.1\r\n" + H + "\r\n"),
+            RequestLineTooLong, maxLine));
+        c.Add(Bad("method past the limit after leading CRLFs", Latin1("\r\n\r\n" + new string('M', maxLine)), MethodTooLong, maxLine));
+        c.Add(Bad("leading CRLFs past the limit", Latin1(string.Concat(Enumerable.Repeat("\r\n", maxLine)) + "GET / HTTP/1.1\r\n" + H + "\r\n"),
+            RequestLineTooLong, maxLine));
         c.Add(Ok("leading CRLF plus a request line that fit the limit together", "\r\n" + RequestLineOf(maxLine - 2) + H + "\r\n",
             target: TargetOf(RequestLineOf(maxLine - 2)), path: TargetOf(RequestLineOf(maxLine - 2))));
         c.Add(Bad("leading CRLF counts towards the request-line limit", Latin1("\r\n" + RequestLineOf(maxLine - 1) + H + "\r\n"), RequestLineTooLong, maxLine));
@@ -67,6 +75,7 @@ public static partial class RequestCases
         ParserSetup line20 = ParserSetup.With("MaxRequestLineLength 20", new ParserOptions { MaxRequestLineLength = 20 });
         c.Add(Ok("configured request line at the limit", "GET /abcd HTTP/1.1\r\n" + H + "\r\n", target: "/abcd", parser: line20));
         c.Add(Bad("configured request line one over", "GET /abcde HTTP/1.1\r‸\n" + H + "\r\n", RequestLineTooLong, line20));
+        c.Add(Bad("configured request line cut inside the method", "ABCDEFGHIJKLMNOPQRST‸UVWXYZ / HTTP/1.1\r\n" + H + "\r\n", MethodTooLong, line20));
 
         ParserSetup block20 = ParserSetup.With("MaxHeaderBlockLength 20", new ParserOptions { MaxHeaderBlockLength = 20 });
         c.Add(Ok("configured header block at the limit", Line11 + H + "X: abcd\r\n\r\n", headers: ["Host: a", "X: abcd"], parser: block20));
@@ -99,6 +108,7 @@ public static partial class RequestCases
         string line32 = RequestLineOf(32);
         c.Add(Ok("attribute request line at the limit", line32 + H + "\r\n", target: TargetOf(line32), path: TargetOf(line32), parser: tiny));
         c.Add(Bad("attribute request line one over", Latin1(RequestLineOf(33) + H + "\r\n"), RequestLineTooLong, 32, tiny));
+        c.Add(Bad("attribute request line cut inside the method", Latin1(new string('P', 40) + " / HTTP/1.1\r\n" + H + "\r\n"), MethodTooLong, 32, tiny));
         string block48 = H + "X: " + new string('b', 32) + "\r\n\r\n";
         c.Add(Ok("attribute header block at the limit", Line11 + block48, headers: HeadersOf(block48), parser: tiny));
         c.Add(Bad("attribute header block one over", Latin1(Line11 + H + "X: " + new string('b', 33) + "\r\n\r\n"), HeadersTooLarge, Line11.Length + 48, tiny));

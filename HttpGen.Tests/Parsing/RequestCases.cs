@@ -64,6 +64,18 @@ public static partial class RequestCases
         c.Add(Ok("sub-delims, ':' and '@' in the path", "GET /a;b=c,d!$&'()*+@:~-._ HTTP/1.1\r\n" + H + "\r\n", target: "/a;b=c,d!$&'()*+@:~-._"));
         c.Add(Ok("brackets in the query", "GET /?a[]=1 HTTP/1.1\r\n" + H + "\r\n", target: "/?a[]=1", path: "/", query: "a[]=1"));
         c.Add(Ok("double slash path", "GET //a//b HTTP/1.1\r\n" + H + "\r\n", target: "//a//b"));
+        c.Add(Ok("brackets in an absolute-form query", "GET http://a/p?x[0]=1 HTTP/1.1\r\n" + H + "\r\n",
+            target: "http://a/p?x[0]=1", path: "/p", query: "x[0]=1", form: RequestTargetForm.Absolute));
+        c.Add(Ok("IPv6 authority and brackets in the query, no path", "GET http://[::1]?a[]=1 HTTP/1.1\r\n" + H + "\r\n",
+            target: "http://[::1]?a[]=1", path: "/", query: "a[]=1", form: RequestTargetForm.Absolute));
+
+        // brackets belong to an IP literal or (a documented decision) the query, never to the path: RFC 3986 §3.3 pchar
+        c.Add(Bad("brackets in the path", "GET /a‸[b] HTTP/1.1\r\n" + H + "\r\n", InvalidRequestTarget));
+        c.Add(Bad("closing bracket in the path", "GET /a/‸]?q HTTP/1.1\r\n" + H + "\r\n", InvalidRequestTarget));
+        c.Add(Bad("bracket in the path before brackets in the query", "GET /x‸[?a[]=1 HTTP/1.1\r\n" + H + "\r\n", InvalidRequestTarget));
+        c.Add(Bad("bracket in an absolute-form path", "GET http://[::1]:8080/p‸[0] HTTP/1.1\r\n" + H + "\r\n", InvalidRequestTarget));
+        c.Add(Bad("bracket in the path before a bad %: the earlier fault wins", "GET /‸[%zz HTTP/1.1\r\n" + H + "\r\n", InvalidRequestTarget));
+        c.Add(Bad("bad % before a bracket in the path: the earlier fault wins", "GET /‸%zz[ HTTP/1.1\r\n" + H + "\r\n", InvalidRequestTarget));
 
         // absolute-form
         c.Add(Ok("absolute-form with path and query", "GET http://example.com/a/b?x=1 HTTP/1.1\r\n" + H + "\r\n",

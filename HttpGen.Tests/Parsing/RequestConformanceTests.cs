@@ -129,6 +129,7 @@ public class RequestConformanceTests
         ParseErrorKind.TooManyHeaders => 431,
         ParseErrorKind.HeaderFieldTooLarge => 431,
         ParseErrorKind.UnsupportedTransferCoding => 501,
+        ParseErrorKind.MethodTooLong => 501,
         ParseErrorKind.UnsupportedVersion => 505,
         ParseErrorKind.ChunkedBodyTooLarge => 413,
         _ => 400,

@@ -106,6 +106,29 @@ public class SplitEquivalenceTests
         Assert.Equal(expected, actual);
     }
 
+    /// <summary>
+    /// The same bytes in another place on every call, as a server's receive buffer is compacted or grown between calls:
+    /// copied into a new array, moved within one array, or given as fresh segments, the old memory overwritten each time.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Moved_buffer_matches_one_shot(string name)
+    {
+        RequestCase c = RequestCases.Get(name);
+        Outcome expected = OneShot(c);
+        foreach (Move move in Enum.GetValues<Move>())
+        {
+            for (int seed = 0; seed < 8; seed++)
+            {
+                int[] cuts = RandomCuts(c, seed + 200, maxCuts: 12);
+                ITestRequest request = c.Parser.Create();
+                (System.Buffers.OperationStatus status, int consumed) = Feed.Moved(request.TryParse, request.TryParse, c.Input, cuts, move);
+                Outcome actual = Outcome.Capture(request, status, consumed);
+                Assert.True(expected == actual, $"{move}, seed {seed}, cuts [{string.Join(", ", cuts)}]:\n{expected}\n!=\n{actual}");
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Reset_then_parse_again_matches_one_shot(string name)

@@ -18,6 +18,7 @@ public class ErrorTests
         { "GET / HTTP/1.1\r\nHost: t\r\n" + string.Concat(Enumerable.Range(0, 101).Select(i => $"X-{i}: v\r\n")) + "\r\n", 431 },
         { "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + new string('b', 40_000) + "\r\n\r\n", 431 },
         { "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br\r\n\r\n", 501 },
+        { new string('M', 100_000) + " / HTTP/1.1\r\nHost: t\r\n\r\n", 501 }, // a method longer than any is not a long URI
         { "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505 },
     };
 

@@ -236,6 +236,19 @@ public class HostileClientTests
         Assert.Equal("two.example", c.ReadResponse().BodyText);
     }
 
+    [Fact]
+    public async Task Request_values_stay_right_after_the_handler_reads_a_body_that_refills_the_buffer()
+    {
+        // The head is consumed before the handler runs; before the fix, reading the body received into the start of the
+        // buffer (or compacted, or grew it and returned the old array to the pool) under the head the handler still held.
+        await using RunningServer server = await RunningServer.StartAsync(handler: new HeadAfterBodyHandler());
+        using RawConnection c = server.Connect();
+        c.Send("POST /some/path HTTP/1.1\r\nHost: the-host.example\r\nContent-Length: 20000\r\n\r\n" + new string('x', 3000));
+        await Task.Delay(200);
+        c.Send(new string('y', 17000));
+        Assert.Equal("path=/some/path host=the-host.example", c.ReadResponse().BodyText);
+    }
+
     private static async Task TrickleAsync(RawConnection c, IEnumerable<string> pieces, int delayMs, CancellationToken token)
     {
         try
@@ -329,5 +342,19 @@ internal sealed class HostEchoHandler : IHttpHandler<EchoRequest, EchoResponse>
     {
         responseBody.Write(request.Host);
         return default;
+    }
+}
+
+/// <summary>Reads the whole body first, then answers with the request's path and Host.</summary>
+internal sealed class HeadAfterBodyHandler : IHttpHandler<EchoRequest, EchoResponse>
+{
+    public async ValueTask HandleAsync(EchoRequest request, EchoResponse response, HttpRequestBody requestBody, HttpResponseBody responseBody, CancellationToken cancellationToken)
+    {
+        byte[] chunk = new byte[1000];
+        while (await requestBody.ReadAsync(chunk, cancellationToken) > 0)
+        {
+        }
+
+        responseBody.Write(Encoding.ASCII.GetBytes("path=" + Encoding.Latin1.GetString(request.Path) + " host=" + Encoding.Latin1.GetString(request.Host)));
     }
 }
