@@ -302,7 +302,8 @@ internal sealed class ConnectionIO : IDisposable
     /// <summary>Returns the buffers that hold nothing pending, before the connection waits idle.</summary>
     public void ReleaseIdleBuffers()
     {
-        if (Start == End && In.Length > 0)
+        // A pinned head is still being read (a handler that took its connection over reads it after the hand-off).
+        if (Start == End && In.Length > 0 && PinnedEnd == 0)
         {
             ReturnToPool(In);
             In = Array.Empty<byte>();

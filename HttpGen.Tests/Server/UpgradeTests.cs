@@ -144,6 +144,18 @@ public class UpgradeTests
     }
 
     [Fact]
+    public async Task The_request_head_stays_readable_after_the_hand_off()
+    {
+        // The handler reads a request header after taking the connection over, having rented (and scribbled on) what
+        // the shared pool gave it: the head's buffer must not have gone back to the pool at the hand-off.
+        await using RunningServer server = await RunningServer.StartAsync(handler: new SwitchingHandler());
+        using RawConnection c = server.Connect();
+        c.Send(UpgradeHead.Replace("/upgrade", "/late-read", StringComparison.Ordinal).Replace("Host: t", "Host: late.example", StringComparison.Ordinal));
+        AssertSwitched(c.ReadResponse(headRequest: true));
+        Assert.Equal("switched\nlate.example\n", Encoding.ASCII.GetString(c.ReadExactly(22)));
+    }
+
+    [Fact]
     public async Task An_upgrade_after_the_request_body_was_read()
     {
         await using RunningServer server = await RunningServer.StartAsync(handler: new SwitchingHandler());
@@ -312,6 +324,23 @@ internal sealed class SwitchingHandler : IHttpHandler<EchoRequest, EchoResponse>
             await stream.WriteAsync("bye"u8.ToArray(), cancellationToken);
             await stream.DisposeAsync();
             await Task.Delay(3000, CancellationToken.None);
+            return;
+        }
+
+        if (path == "/late-read")
+        {
+            byte[][] rented = Enumerable.Range(0, 8).Select(_ => System.Buffers.ArrayPool<byte>.Shared.Rent(4096)).ToArray();
+            foreach (byte[] array in rented)
+            {
+                array.AsSpan().Fill((byte)'X');
+            }
+
+            await stream.WriteAsync(request.Host.ToArray().Append((byte)'\n').ToArray(), cancellationToken);
+            foreach (byte[] array in rented)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(array);
+            }
+
             return;
         }
 
