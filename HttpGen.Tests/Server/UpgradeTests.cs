@@ -40,6 +40,16 @@ public class UpgradeTests
     }
 
     [Fact]
+    public async Task Upgrade_among_other_connection_options_counts()
+    {
+        // Firefox asks for a WebSocket with "Connection: keep-alive, Upgrade".
+        await using RunningServer server = await RunningServer.StartAsync(handler: new SwitchingHandler());
+        using RawConnection c = server.Connect();
+        c.Send(UpgradeHead.Replace("Connection: Upgrade", "Connection: keep-alive, Upgrade", StringComparison.Ordinal));
+        AssertSwitched(c.ReadResponse(headRequest: true));
+    }
+
+    [Fact]
     public async Task An_upgrade_over_TLS_hands_over_the_decrypted_stream()
     {
         await using RunningServer server = await RunningServer.StartTlsAsync(handler: new SwitchingHandler());
@@ -318,7 +328,7 @@ internal sealed class SwitchingHandler : IHttpHandler<EchoRequest, EchoResponse>
 
         response.ContentType = EchoType;
         Stream stream = await responseBody.AcceptUpgradeAsync(Echo, cancellationToken);
-        await stream.WriteAsync("switched\n"u8.ToArray(), cancellationToken);
+        await stream.WriteAsync("switched\n"u8.ToArray(), CancellationToken.None); // a stop may cancel the token already
         if (path == "/dispose")
         {
             await stream.WriteAsync("bye"u8.ToArray(), cancellationToken);
