@@ -6,8 +6,8 @@ using HttpGen.Transport;
 namespace HttpGen.Server;
 
 /// <summary>
-/// An HTTP/1.1 server over sockets, generic over the generated request and response types so that the JIT binds
-/// every call into their parsers and serializers statically.
+/// An HTTP/1.1 server over sockets, plain or TLS (<see cref="HttpServerOptions.Listen"/>), generic over the generated
+/// request and response types so that the JIT binds every call into their parsers and serializers statically.
 /// </summary>
 /// <typeparam name="TRequest">A generated <c>[HttpRequest]</c> type.</typeparam>
 /// <typeparam name="TResponse">A generated <c>[HttpResponse]</c> type.</typeparam>
