@@ -552,6 +552,9 @@ public partial struct RequestHeadParser : IHeadParser
     /// <summary>Whether the client sent <c>Expect: 100-continue</c> and waits to be told to send the body.</summary>
     public readonly bool ExpectContinue => _headers.ExpectContinue;
 
+    /// <summary>Whether the Connection field holds the <c>upgrade</c> option (the client asks to switch protocols).</summary>
+    public readonly bool ConnectionUpgrade => _headers.ConnectionUpgrade;
+
     /// <summary>The error after <see cref="OperationStatus.InvalidData"/>.</summary>
     public readonly ParseError Error => _error;
 

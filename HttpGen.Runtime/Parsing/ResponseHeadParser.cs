@@ -34,6 +34,12 @@ public struct ResponseHeadParser : IHeadParser
     private ParseError _error;
     private int _reasonScanned; // how far earlier calls read the reason phrase: its scan resumes here
 
+    /// <summary>
+    /// When writing: this response hands the connection over to another protocol (a server's 101, or its 2xx to
+    /// CONNECT), so it has no framing headers (RFC 9110 §9.3.6), and a 101 says <c>Connection: upgrade</c> (§7.8).
+    /// </summary>
+    internal bool HandsOver;
+
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>.</summary>
     public OperationStatus Parse<TSink>(ReadOnlyMemory<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
         where TSink : struct, IHeaderSink =>
@@ -343,7 +349,15 @@ public struct ResponseHeadParser : IHeadParser
             writer.Write(extraHeaders.Lines);
         }
 
-        writer.WriteFraming(_framing, !_connectionClose, _statusCode == 0 ? 200 : _statusCode);
+        if (!HandsOver)
+        {
+            writer.WriteFraming(_framing, !_connectionClose, _statusCode == 0 ? 200 : _statusCode);
+        }
+        else if (_statusCode == 101)
+        {
+            writer.Write("Connection: upgrade\r\n"u8);
+        }
+
         if (_announceKeepAlive && !_connectionClose && _framing.Kind != BodyKind.ReadToClose)
         {
             writer.Write("Connection: keep-alive\r\n"u8);
