@@ -128,24 +128,26 @@ public struct HeaderBlockReader
                 return Fail(ParseErrorKind.TooManyHeaders, pos, out error);
             }
 
-            // The usual line takes one scan: the first control byte from the start of the name is the CR that ends the
-            // line (no name byte, nor the colon, is a control byte); the colon and the name's token check then run
-            // inside that bounded line. Anything unusual (a bad byte, a missing colon, a bare LF, a line not complete
-            // yet) goes to the byte-exact path below, which finds the precise error and offset.
-            // A line begun in an earlier call resumes where that call's scan stopped; the bytes before were judged.
+            // The usual line takes one pass, inline: a token scan from the first byte ends at the colon, a scan for the
+            // first control byte after it ends at the CR, and an LF follows. Anything unusual (a bad byte, a missing
+            // colon, a bare LF, a line not complete yet) goes to the byte-exact path below, which finds the precise error
+            // and offset. A line begun in an earlier call resumes there, where that call's scan stopped: the bytes
+            // before were judged, so a line that arrives a byte at a time is still read once.
             ReadOnlySpan<byte> line = window[pos..];
             int colon, valueStart, stop, lineEnd;
             ReadOnlySpan<byte> rest;
-            int end = line[scanned..].IndexOfAny(HttpCharacters.FieldValueStop);
-            end = end < 0 ? end : end + scanned;
-            if (end > 0 && end + 1 < line.Length && line[end] == CR && line[end + 1] == LF
-                && (colon = line[..end].IndexOf((byte)':')) > 0 && colon <= maxName
-                && line[..colon].IndexOfAnyExcept(HttpCharacters.Token) < 0)
+            int nameEnd, end;
+            if (scanned == 0
+                && (nameEnd = HttpCharacters.IndexOfFirstNotIn(window, pos, window.Length, HttpCharacters.TokenSet)) > pos
+                && window[nameEnd] == (byte)':' && nameEnd - pos <= maxName
+                && (end = HttpCharacters.IndexOfFieldValueStop(window, nameEnd + 1)) >= 0
+                && end + 1 < window.Length && window[end] == CR && window[end + 1] == LF)
             {
-                valueStart = pos + colon + 1;
+                colon = nameEnd - pos;
+                valueStart = nameEnd + 1;
                 rest = window[valueStart..];
-                stop = end - colon - 1;
-                lineEnd = pos + end + 2;
+                stop = end - valueStart;
+                lineEnd = end + 2;
             }
             else
             {
@@ -236,7 +238,7 @@ public struct HeaderBlockReader
             if (id >= 0)
             {
                 var range = new HeaderRange(valueStart + lead, value.Length);
-                ParseErrorKind kind = id < KnownHeaderIds.FirstDeclared ? OnFramingHeader(id, range.Start, value) : ParseErrorKind.None;
+                ParseErrorKind kind = id < KnownHeaderIds.FirstDeclared ? OnFramingHeader(id, window, range.Start, value) : ParseErrorKind.None;
                 if (kind == ParseErrorKind.None)
                 {
                     kind = sink.OnHeader(id, range, value);
@@ -266,7 +268,7 @@ public struct HeaderBlockReader
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ParseErrorKind OnFramingHeader(int id, int offset, ReadOnlySpan<byte> value)
+    private ParseErrorKind OnFramingHeader(int id, ReadOnlySpan<byte> window, int offset, ReadOnlySpan<byte> value)
     {
         switch (id)
         {
@@ -279,7 +281,7 @@ public struct HeaderBlockReader
                 FirstHostOffset = offset;
 
                 // Host = uri-host [ ":" port ] (RFC 9110 §7.2); an empty value is allowed for a target without an authority.
-                return value.IsEmpty || HeaderValueParsing.IsValidHostAndPort(value, requirePort: false) ? ParseErrorKind.None : ParseErrorKind.InvalidHost;
+                return value.IsEmpty || HeaderValueParsing.IsValidHostAndPort(window, offset, offset + value.Length, requirePort: false) ? ParseErrorKind.None : ParseErrorKind.InvalidHost;
 
             case KnownHeaderIds.ContentLength:
                 // Both framings in one message is how request smuggling starts (RFC 9112 §6.1): refused at the
@@ -297,12 +299,13 @@ public struct HeaderBlockReader
 
                 HasContentLength = true;
                 ContentLengthOffset = offset;
-                if (value.Contains((byte)','))
+                if (HeaderValueParsing.TryParseDecimal(value, out ContentLength))
                 {
-                    return ParseErrorKind.DuplicateContentLength;
+                    return ParseErrorKind.None;
                 }
 
-                return HeaderValueParsing.TryParseDecimal(value, out ContentLength) ? ParseErrorKind.None : ParseErrorKind.InvalidContentLength;
+                // A list of lengths ("42, 42") is a repetition, not a malformed number.
+                return value.Contains((byte)',') ? ParseErrorKind.DuplicateContentLength : ParseErrorKind.InvalidContentLength;
 
             case KnownHeaderIds.TransferEncoding:
                 // An HTTP/1.0 recipient cannot trust chunked framing (RFC 9112 §6.1), whatever the codings are.
@@ -371,14 +374,19 @@ public struct HeaderBlockReader
 
     private void ReadConnectionOptions(ReadOnlySpan<byte> value)
     {
-        // Nearly every Connection header is exactly one of these two: decide it without the list parser.
-        if (System.Text.Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+        // Nearly every Connection header is exactly one of these two: decide it without the list parser. OR-ing 0x20
+        // folds the letters to lower case; it also maps a few control bytes onto '-', which a field value cannot hold.
+        if (value.Length == 10
+            && (HeaderNameMatching.Read64(value, 0) | 0x2020202020202020UL) == KeepAlive8
+            && (HeaderNameMatching.Read16(value, 8) | 0x2020) == KeepAlive2)
         {
             ConnectionKeepAlive = true;
             return;
         }
 
-        if (System.Text.Ascii.EqualsIgnoreCase(value, "close"u8))
+        if (value.Length == 5
+            && (HeaderNameMatching.Read32(value, 0) | 0x20202020u) == Close4
+            && (HeaderNameMatching.Read8(value, 4) | 0x20) == (byte)'e')
         {
             ConnectionClose = true;
             return;
@@ -400,6 +408,12 @@ public struct HeaderBlockReader
             }
         }
     }
+
+    private static ulong KeepAlive8 => HeaderNameMatching.Read64("keep-alive"u8, 0);
+
+    private static ushort KeepAlive2 => HeaderNameMatching.Read16("keep-alive"u8, 8);
+
+    private static uint Close4 => HeaderNameMatching.Read32("close"u8, 0);
 
     /// <summary>Whether the connection stays open after this message (RFC 9112 §9.3).</summary>
     internal readonly bool KeepAlive(ProtocolVersion version) =>

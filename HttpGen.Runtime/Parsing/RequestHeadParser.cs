@@ -146,6 +146,11 @@ public partial struct RequestHeadParser : IHeadParser
             return OperationStatus.NeedMoreData;
         }
 
+        if (part == LinePart.Leading && pos == 0 && TryReadUsualRequestLine(window))
+        {
+            return OperationStatus.Done;
+        }
+
         if (part == LinePart.Leading)
         {
             // A server should ignore empty lines before a request line (RFC 9112 §2.2): a client may send a stray CRLF
@@ -353,6 +358,87 @@ public partial struct RequestHeadParser : IHeadParser
         _headers.IsHttp10 = _version == ProtocolVersion.Http10;
         return OperationStatus.Done;
     }
+
+    // The usual request line, whole in the first call, in one inline pass: a method token and SP, an origin-form (or
+    // absolute-form) target whose percent-encodings are checked where the scan meets them, SP, HTTP/1.1 or HTTP/1.0 and
+    // CRLF. Returns false for anything else (an error, a bracket, a bare LF, a line not complete yet) and leaves it to
+    // the byte-exact path, which reads the line afresh and reports the precise error and offset; it sets nothing then
+    // that the byte-exact path does not set again.
+    private bool TryReadUsualRequestLine(ReadOnlySpan<byte> window)
+    {
+        int methodEnd = HttpCharacters.IndexOfFirstNotIn(window, 0, window.Length, HttpCharacters.TokenSet);
+        if (methodEnd <= 0 || window[methodEnd] != (byte)' ')
+        {
+            return false;
+        }
+
+        int start = methodEnd + 1;
+        int pos = start, question = -1;
+        while (true)
+        {
+            pos = HttpCharacters.IndexOfFirstNotIn(window, pos, window.Length, question < 0 ? HttpCharacters.PathScanSet : HttpCharacters.QueryScanSet);
+            if (pos < 0)
+            {
+                return false;
+            }
+
+            byte b = window[pos];
+            if (b == (byte)'%')
+            {
+                if (pos + 2 >= window.Length || !HttpCharacters.IsHexDigit(window[pos + 1]) || !HttpCharacters.IsHexDigit(window[pos + 2]))
+                {
+                    return false;
+                }
+
+                pos += 3;
+            }
+            else if (b == (byte)'?' && question < 0)
+            {
+                question = pos++;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        // SP, then "HTTP/1.x" CRLF: 8 bytes compared at once, then 2.
+        if (window[pos] != (byte)' ' || pos == start || window.Length - pos < 11)
+        {
+            return false;
+        }
+
+        ulong version = HeaderNameMatching.Read64(window, pos + 1);
+        if ((version != Http11 && version != Http10) || HeaderNameMatching.Read16(window, pos + 9) != CrLf)
+        {
+            return false;
+        }
+
+        RequestMethod method = ClassifyMethod(window[..methodEnd]);
+        _rawMethod = new HeaderRange(0, methodEnd);
+        _method = method;
+        _target = new HeaderRange(start, pos - start);
+        if (window[start] == (byte)'/' && method != RequestMethod.Connect)
+        {
+            _form = RequestTargetForm.Origin;
+            _path = new HeaderRange(start, (question < 0 ? pos : question) - start);
+            _query = question < 0 ? new HeaderRange(pos, 0) : new HeaderRange(question + 1, pos - question - 1);
+        }
+        else if (!ClassifyTarget(window[start..pos], start, method))
+        {
+            // A target of no form, or of a form its method does not take: the byte-exact path reports it.
+            return false;
+        }
+
+        _version = version == Http11 ? ProtocolVersion.Http11 : ProtocolVersion.Http10;
+        int lineEnd = pos + 11;
+        _headers.BlockStart = lineEnd;
+        _headers.Position = lineEnd;
+        _headers.IsHttp10 = _version == ProtocolVersion.Http10;
+        return true;
+    }
+
+    private static ushort CrLf => HeaderNameMatching.Read16("\r\n"u8, 0);
 
     // Out of data: keeps the part being read, where it starts and how far it was scanned, for the next call.
     private OperationStatus Wait(LinePart part, int start, int scanned)
