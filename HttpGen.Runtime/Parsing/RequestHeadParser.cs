@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace HttpGen.Parsing;
@@ -99,7 +101,17 @@ public partial struct RequestHeadParser : IHeadParser
         OperationStatus status;
         if (_stage == Stage.RequestLine)
         {
-            status = ParseRequestLine(head, options);
+            // The usual line, whole in a first call, is read in one pass; anything else by the resumable path.
+            if (_part == LinePart.Leading && _scanned == 0
+                && TryReadUsualRequestLine(head.Length > options.MaxRequestLineLength ? head[..options.MaxRequestLineLength] : head))
+            {
+                status = OperationStatus.Done;
+            }
+            else
+            {
+                status = ParseRequestLine(head, options);
+            }
+
             if (status != OperationStatus.Done)
             {
                 return status == OperationStatus.InvalidData ? Failed() : status;
@@ -171,11 +183,6 @@ public partial struct RequestHeadParser : IHeadParser
             // Read further than this head reaches (a multi-segment head is copied in growing chunks, so a call may see
             // less than the one before): nothing new to judge yet.
             return OperationStatus.NeedMoreData;
-        }
-
-        if (part == LinePart.Leading && pos == 0 && TryReadUsualRequestLine(window))
-        {
-            return OperationStatus.Done;
         }
 
         if (part == LinePart.Leading)
@@ -393,17 +400,42 @@ public partial struct RequestHeadParser : IHeadParser
     // that the byte-exact path does not set again.
     private bool TryReadUsualRequestLine(ReadOnlySpan<byte> window)
     {
-        int methodEnd = HttpCharacters.IndexOfFirstNotIn(window, 0, window.Length, HttpCharacters.TokenSet);
-        if (methodEnd <= 0 || window[methodEnd] != (byte)' ')
+        // The first 32 bytes give the method's end and, beside it, the target's first byte that is not a path byte
+        // (its end, for the usual short target); a longer target is scanned on from there.
+        int methodEnd, pos, question = -1;
+        if (HttpCharacters.TryLoad32(window, 0, out Vector128<byte> low, out Vector128<byte> high, out _))
         {
-            return false;
+            methodEnd = BitOperations.TrailingZeroCount(HttpCharacters.NotIn32(low, high, HttpCharacters.TokenSet.Bitmap, 0));
+            if (methodEnd is 0 or 32 || window[methodEnd] != (byte)' ')
+            {
+                return false;
+            }
+
+            // And the query's end, from the same loads: the byte after a '?' that ends the path there.
+            uint nonPath = HttpCharacters.NotIn32(low, high, HttpCharacters.PathScanSet.Bitmap, 0) & ~((2u << methodEnd) - 1);
+            uint nonQuery = HttpCharacters.NotIn32(low, high, HttpCharacters.QueryScanSet.Bitmap, 0);
+            pos = nonPath != 0 ? BitOperations.TrailingZeroCount(nonPath)
+                : HttpCharacters.IndexOfFirstNotIn(window, 32, window.Length, HttpCharacters.PathScanSet);
+            if (pos is > 0 and < 31 && window[pos] == (byte)'?' && (nonQuery &= ~((2u << pos) - 1)) != 0)
+            {
+                question = pos;
+                pos = BitOperations.TrailingZeroCount(nonQuery);
+            }
+        }
+        else
+        {
+            methodEnd = HttpCharacters.IndexOfFirstNotIn(window, 0, window.Length, HttpCharacters.TokenSet);
+            if (methodEnd <= 0 || window[methodEnd] != (byte)' ')
+            {
+                return false;
+            }
+
+            pos = HttpCharacters.IndexOfFirstNotIn(window, methodEnd + 1, window.Length, HttpCharacters.PathScanSet);
         }
 
         int start = methodEnd + 1;
-        int pos = start, question = -1;
         while (true)
         {
-            pos = HttpCharacters.IndexOfFirstNotIn(window, pos, window.Length, question < 0 ? HttpCharacters.PathScanSet : HttpCharacters.QueryScanSet);
             if (pos < 0)
             {
                 return false;
@@ -427,6 +459,8 @@ public partial struct RequestHeadParser : IHeadParser
             {
                 break;
             }
+
+            pos = HttpCharacters.IndexOfFirstNotIn(window, pos, window.Length, question < 0 ? HttpCharacters.PathScanSet : HttpCharacters.QueryScanSet);
         }
 
         // SP, then "HTTP/1.x" CRLF: 8 bytes compared at once, then 2.
@@ -441,7 +475,7 @@ public partial struct RequestHeadParser : IHeadParser
             return false;
         }
 
-        RequestMethod method = ClassifyMethod(window[..methodEnd]);
+        RequestMethod method = ClassifyMethod(window, methodEnd);
         _rawMethod = new HeaderRange(0, methodEnd);
         _method = method;
         _target = new HeaderRange(start, pos - start);
@@ -464,6 +498,29 @@ public partial struct RequestHeadParser : IHeadParser
         _headers.IsHttp10 = _version == ProtocolVersion.Http10;
         return true;
     }
+
+    // The method of a request line whose method (a token) ends with the SP at `length`: compared with the registered
+    // ones 4 or 8 bytes at a time, the SP included (methods are case-sensitive).
+    private static RequestMethod ClassifyMethod(ReadOnlySpan<byte> line, int length)
+    {
+        uint first = HeaderNameMatching.Read32(line, 0);
+        return length switch
+        {
+            3 when first == Get4 => RequestMethod.Get,
+            3 when first == Put4 => RequestMethod.Put,
+            4 when first == Post4 => RequestMethod.Post,
+            4 when first == Head4 => RequestMethod.Head,
+            _ => ClassifyMethod(line[..length]),
+        };
+    }
+
+    private static uint Get4 => HeaderNameMatching.Read32("GET "u8, 0);
+
+    private static uint Put4 => HeaderNameMatching.Read32("PUT "u8, 0);
+
+    private static uint Post4 => HeaderNameMatching.Read32("POST"u8, 0);
+
+    private static uint Head4 => HeaderNameMatching.Read32("HEAD"u8, 0);
 
     private static ushort CrLf => HeaderNameMatching.Read16("\r\n"u8, 0);
 

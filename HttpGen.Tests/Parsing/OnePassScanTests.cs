@@ -22,6 +22,7 @@ public class OnePassScanTests
         "GET /plain{0}text/and/a/longer/path/than/a/vector HTTP/1.1\r\nHost: localhost\r\n\r\n",
         "GET /p?q=1{0}&r=two&s=three&t=four HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET /abc%4{0}f HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET /aaaaaaaaaaaa{0}?x=1&y=[2] HTTP/1.1\r\nHost: a\r\n\r\n", // the '?' moves across the end of the first 32 bytes
         "GET http://exa{0}mple.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: a\r\nX-Some-Longer{0}-Header-Name: v\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: a\r\nAccept: text/html,{0}application/xhtml+xml,application/xml;q=0.9\r\n\r\n",
