@@ -156,8 +156,14 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
     }
 
     // A readable socket with nothing to read has seen FIN or a reset. Poll with a zero timeout neither blocks nor allocates.
+    // A receive side shut here by a missed deadline looks the same, but the read that waits will answer for it (408).
     private bool PeerHasGone()
     {
+        if (_io.ReceiveTimedOut)
+        {
+            return false;
+        }
+
         try
         {
             Socket socket = _io.Transport.Socket;

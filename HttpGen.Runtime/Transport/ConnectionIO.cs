@@ -69,6 +69,9 @@ internal sealed class ConnectionIO : IDisposable
     /// <summary>Whether a send was aborted because the peer did not take the bytes in time.</summary>
     public bool SendTimedOut => _sendTimedOut;
 
+    /// <summary>Whether a receive deadline passed, so that the receive side was shut here (not by the peer).</summary>
+    public bool ReceiveTimedOut => _receiveTimedOut;
+
     public int Buffered => End - Start;
 
     public ReadOnlySpan<byte> BufferedSpan => In.AsSpan(Start, End - Start);
