@@ -19,6 +19,14 @@ internal static class Peers
     public static Peer Kestrel(string root) => new("Kestrel (ASP.NET Core)", port =>
         ProcessTools.Start("dotnet", [Path.Combine(root, "HttpGen.Benchmarks/Peers/KestrelPlaintext/bin/Release/net10.0/KestrelPlaintext.dll"), "--urls", $"http://127.0.0.1:{Invariant(port)}"], DotnetEnvironment));
 
+    /// <summary>The EchoServer with its HTTPS endpoint on the port (and its plain one on another).</summary>
+    public static Peer EchoServerHttps(string root, string certificate, string key) => new("HttpGen EchoServer", port =>
+        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(ProcessTools.FreePort()), "--https-port", Invariant(port), "--cert", certificate, "--key", key], DotnetEnvironment));
+
+    /// <summary>Kestrel on https with the same certificate, HTTP/1.1 only (as the EchoServer).</summary>
+    public static Peer KestrelHttps(string root, string certificate, string key) => new("Kestrel (ASP.NET Core)", port =>
+        ProcessTools.Start("dotnet", [Path.Combine(root, "HttpGen.Benchmarks/Peers/KestrelPlaintext/bin/Release/net10.0/KestrelPlaintext.dll"), "--urls", $"https://127.0.0.1:{Invariant(port)}", "--Kestrel:Certificates:Default:Path=" + certificate, "--Kestrel:Certificates:Default:KeyPath=" + key, "--Kestrel:EndpointDefaults:Protocols=Http1"], DotnetEnvironment));
+
     /// <summary>nginx with one worker answering /plaintext with the same body, from a generated config.</summary>
     public static Peer Nginx(string nginx) => new("nginx (1 worker)", port => StartNginx(nginx, "httpgen-bench-nginx-", $$"""
                 server {

@@ -545,16 +545,7 @@ internal sealed class ClientConnection<TResponse>
             throw new InvalidOperationException($"Only a 101 (Switching Protocols) response, or a 2xx response to CONNECT, hands its connection over; this response is {code}.");
         }
 
-        byte[] early = _io.BufferedSpan.ToArray();
-        _io.Consume(_io.Buffered);
-        NetworkTransport transport = _io.Transport;
-        Stream inner = transport switch
-        {
-            TlsTransport tls => tls.Stream,
-            EpollTransport epoll => new NetworkStream(epoll.Detach(), ownsSocket: true),
-            _ => new NetworkStream(transport.Socket, ownsSocket: true),
-        };
-
+        HandOffStream stream = HandOffStream.TakeOver(_io);
         _callerRegistration.Dispose();
         _callerRegistration = default;
         _callerToken = default;
@@ -563,9 +554,8 @@ internal sealed class ClientConnection<TResponse>
         _request.End();
         Version++;
         Retire();
-        _io.ReleaseIdleBuffers();
         _pool.ReleaseSlot();
-        return new HandOffStream(inner, early);
+        return stream;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -423,6 +423,9 @@ internal sealed class EpollTransport : NetworkTransport, IValueTaskSource<int>, 
     }
 
     /// <inheritdoc/>
+    public override Stream DetachStream() => new NetworkStream(Detach(), ownsSocket: true);
+
+    /// <inheritdoc/>
     public override void Dispose()
     {
         bool failReceive, failSend;

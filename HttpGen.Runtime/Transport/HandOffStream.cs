@@ -18,6 +18,19 @@ internal sealed class HandOffStream : Stream
         _early = early;
     }
 
+    /// <summary>
+    /// Takes <paramref name="io"/>'s connection over (server or client, once its last HTTP head is done): the bytes
+    /// buffered after that head become the stream's first, the buffers go back to the pool, and the stream reads and
+    /// writes the transport's own stream (TLS, or the socket, which it then owns).
+    /// </summary>
+    public static HandOffStream TakeOver(ConnectionIO io)
+    {
+        byte[] early = io.BufferedSpan.ToArray();
+        io.Consume(io.Buffered);
+        io.ReleaseIdleBuffers();
+        return new HandOffStream(io.Transport.DetachStream(), early);
+    }
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
