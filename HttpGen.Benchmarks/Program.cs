@@ -23,6 +23,12 @@ public static class Program
             return EndToEnd.EndToEndBenchmark.RunAsync(args).GetAwaiter().GetResult();
         }
 
+        // --e2e-proxy: the caching proxy beside nginx proxy_cache (hits) and proxy_pass (misses) under wrk.
+        if (args.Contains("--e2e-proxy"))
+        {
+            return EndToEnd.ProxyBenchmark.RunAsync(args).GetAwaiter().GetResult();
+        }
+
         // --soak: the EchoServer under a long mixed load (errors, RSS and threads minute by minute, memory at rest).
         if (args.Contains("--soak"))
         {

@@ -9,7 +9,8 @@ namespace HttpGen.Benchmarks.EndToEnd;
 /// after another on free loopback ports, each under the same wrk load (64 connections, plain and 16-deep pipelined);
 /// their RSS idle, under load and with 10,000 idle keep-alive connections; then HttpGen's client against HttpClient on
 /// nginx. Prints Markdown tables (ratios to Kestrel) and can write them, with an SVG chart, under docs/.
-/// Usage: <c>dotnet run -c Release --project HttpGen.Benchmarks -- --e2e [--duration 10] [--idle 10000] [--write-docs]</c>.
+/// Usage: <c>dotnet run -c Release --project HttpGen.Benchmarks -- --e2e [--duration 10] [--idle 10000] [--write-docs]</c>;
+/// with <c>--https</c>, the HTTPS comparison instead (<see cref="HttpsBenchmark"/>).
 /// </summary>
 internal static class EndToEndBenchmark
 {
@@ -38,6 +39,11 @@ internal static class EndToEndBenchmark
                     return code;
                 }
             }
+        }
+
+        if (args.Contains("--https"))
+        {
+            return HttpsBenchmark.Run(root, wrk, connections, duration);
         }
 
         Peer[] peers = [Peers.EchoServer(root), Peers.Kestrel(root), Peers.Nginx(nginx)];

@@ -19,10 +19,29 @@ internal static class Peers
     public static Peer Kestrel(string root) => new("Kestrel (ASP.NET Core)", port =>
         ProcessTools.Start("dotnet", [Path.Combine(root, "HttpGen.Benchmarks/Peers/KestrelPlaintext/bin/Release/net10.0/KestrelPlaintext.dll"), "--urls", $"http://127.0.0.1:{Invariant(port)}"], DotnetEnvironment));
 
+    /// <summary>The EchoServer with its HTTPS endpoint on the port (and its plain one on another).</summary>
+    public static Peer EchoServerHttps(string root, string certificate, string key) => new("HttpGen EchoServer", port =>
+        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(ProcessTools.FreePort()), "--https-port", Invariant(port), "--cert", certificate, "--key", key], DotnetEnvironment));
+
+    /// <summary>Kestrel on https with the same certificate, HTTP/1.1 only (as the EchoServer).</summary>
+    public static Peer KestrelHttps(string root, string certificate, string key) => new("Kestrel (ASP.NET Core)", port =>
+        ProcessTools.Start("dotnet", [Path.Combine(root, "HttpGen.Benchmarks/Peers/KestrelPlaintext/bin/Release/net10.0/KestrelPlaintext.dll"), "--urls", $"https://127.0.0.1:{Invariant(port)}", "--Kestrel:Certificates:Default:Path=" + certificate, "--Kestrel:Certificates:Default:KeyPath=" + key, "--Kestrel:EndpointDefaults:Protocols=Http1"], DotnetEnvironment));
+
     /// <summary>nginx with one worker answering /plaintext with the same body, from a generated config.</summary>
-    public static Peer Nginx(string nginx) => new("nginx (1 worker)", port =>
+    public static Peer Nginx(string nginx) => new("nginx (1 worker)", port => StartNginx(nginx, "httpgen-bench-nginx-", $$"""
+                server {
+                    listen 127.0.0.1:{{Invariant(port)}} backlog=4096;
+                    location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
+                }
+        """));
+
+    /// <summary>
+    /// nginx with one worker and a config generated in a temp folder: no access log, many connections, long keep-alive,
+    /// temp paths in the folder ({dir} in <paramref name="httpBlock"/>), and <paramref name="httpBlock"/> inside http { }.
+    /// </summary>
+    public static Process StartNginx(string nginx, string folderPrefix, string httpBlock)
     {
-        string dir = Directory.CreateTempSubdirectory("httpgen-bench-nginx-").FullName;
+        string dir = Directory.CreateTempSubdirectory(folderPrefix).FullName;
         string config = Path.Combine(dir, "nginx.conf");
         string temp = string.Join("\n", new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }.Select(t => $"    {t}_temp_path {dir}/{t};"));
         string user = Environment.UserName == "root" ? "user root;\n" : "";
@@ -37,14 +56,11 @@ internal static class Peers
                 access_log off;
             {{temp}}
                 keepalive_requests 1000000;
-                server {
-                    listen 127.0.0.1:{{Invariant(port)}} backlog=4096;
-                    location = /plaintext { default_type text/plain; return 200 "Hello, World!"; }
-                }
+            {{httpBlock.Replace("{dir}", dir)}}
             }
             """);
         return ProcessTools.Start(nginx, ["-p", dir, "-c", config, "-e", Path.Combine(dir, "error.log")]);
-    });
+    }
 
-    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

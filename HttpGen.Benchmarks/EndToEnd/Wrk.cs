@@ -31,13 +31,18 @@ internal static partial class Wrk
         return Run(wrk, url, connections, duration, script);
     }
 
-    /// <summary>Runs wrk with a Lua script of the caller's (or none).</summary>
-    public static WrkResult Run(string wrk, string url, int connections, TimeSpan duration, string? script)
+    /// <summary>Runs wrk with a Lua script of the caller's (or none), and extra request headers.</summary>
+    public static WrkResult Run(string wrk, string url, int connections, TimeSpan duration, string? script, IEnumerable<string>? headers = null)
     {
         var args = new List<string> { "-t1", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", "--timeout", "5s" };
         if (script is not null)
         {
             args.AddRange(["-s", script]);
+        }
+
+        foreach (string header in headers ?? [])
+        {
+            args.AddRange(["-H", header]);
         }
 
         args.Add(url);

@@ -11,7 +11,8 @@ namespace HttpGen.Caching;
 /// The stored head is the origin's status line (as <c>HTTP/1.1</c>) and header fields, minus what must not be stored
 /// or forwarded (RFC 9111 §3.1: Connection and the fields it names, Keep-Alive, Proxy-Connection, TE,
 /// Transfer-Encoding, Upgrade, the Proxy-Authenticate/-Authorization/-Authentication-Info fields, the fields named by a
-/// qualified <c>no-cache</c>, and in a shared cache by a qualified <c>private</c>), minus Age (presented fresh on each
+/// qualified <c>no-cache</c>, and in a shared cache by a qualified <c>private</c>; also Trailer, since the body is
+/// stored decoded, without trailer fields), minus Age (presented fresh on each
 /// hit), with Content-Length set to the stored body's length and a Date added when the origin sent none (RFC 9110
 /// §6.6.1). It ends with the blank line, ready to be parsed by a generated response type.
 /// </remarks>

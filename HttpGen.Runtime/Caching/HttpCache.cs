@@ -19,7 +19,7 @@ namespace HttpGen.Caching;
 /// <item>Otherwise send the request (adding <see cref="CacheResult.TryWriteConditionalFields"/> for
 /// <see cref="CacheAction.SendConditional"/>), noting <see cref="Now"/> before sending and when the response head arrives.</item>
 /// <item>Give the response to <see cref="HandleResponse"/> (or <see cref="HandleResponseHead"/> and then
-/// <see cref="PendingCacheEntry.Complete"/> once a streamed body is complete), or report a failure to reach the origin to
+/// <see cref="PendingCacheEntry.Complete()"/> once a streamed body is complete), or report a failure to reach the origin to
 /// <see cref="HandleFailure"/>, and act on the new result: serve the stored response (validated, or stale on error),
 /// pass on the origin's response with the result's Cache-Status, or (rarely) send the request again unconditionally.</item>
 /// </list>
@@ -30,6 +30,7 @@ public sealed partial class HttpCache
     private readonly TimeProvider _time;
     private readonly long _maxEntrySize;
     private readonly long _sweepIntervalTicks;
+    private readonly int _maxBackgroundRevalidations;
     private long _nextSweepTicks;
     private long _hits, _misses, _validations, _stores;
 
@@ -49,6 +50,7 @@ public sealed partial class HttpCache
         MaxHeuristicTicks = options.MaxHeuristicLifetime.Ticks;
         StaleRetentionTicks = options.StaleRetention.Ticks;
         _sweepIntervalTicks = options.SweepInterval.Ticks;
+        _maxBackgroundRevalidations = options.MaxBackgroundRevalidations;
         _nextSweepTicks = Now.UtcTicks + _sweepIntervalTicks;
     }
 

@@ -45,6 +45,12 @@ public sealed class HttpCacheOptions
     /// <summary>The most responses the default store keeps for one URI (Vary variants). Default 8.</summary>
     public int MaxResponsesPerKey { get; set => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)); } = 8;
 
+    /// <summary>
+    /// The most background revalidations (stale-while-revalidate) in flight at once, all URIs together, through
+    /// <see cref="HttpCache.TryBeginBackgroundRevalidation"/>; one per URI in any case. Default 64.
+    /// </summary>
+    public int MaxBackgroundRevalidations { get; set => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)); } = 64;
+
     /// <summary>How often the cache asks its store to drop expired responses (on a write, at most this often). Default 30 s.</summary>
     public TimeSpan SweepInterval { get; set => field = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value)); } = TimeSpan.FromSeconds(30);
 }

@@ -53,7 +53,7 @@ internal readonly ref struct StoredFieldFilter
         {
             case 2 when Ascii.EqualsIgnoreCase(name, "TE"u8):
             case 3 when Ascii.EqualsIgnoreCase(name, "Age"u8):
-            case 7 when Ascii.EqualsIgnoreCase(name, "Upgrade"u8):
+            case 7 when Ascii.EqualsIgnoreCase(name, "Upgrade"u8) || Ascii.EqualsIgnoreCase(name, "Trailer"u8):
             case 10 when Ascii.EqualsIgnoreCase(name, "Connection"u8) || Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8):
             case 14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8):
             case 16 when Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8):

@@ -37,6 +37,7 @@ internal sealed class ClientConnection<TResponse>
     private bool _keepAlive;
     private bool _broken;
     private RequestMethod _method;
+    private int _headStart, _headLength; // where the last head parsed lies in the receive buffer
 
     // TLS only: a zero-byte read left pending while the connection is idle. Decrypted bytes or records held inside the
     // TLS stream are invisible to a socket poll; this read completes when any arrive (or at close_notify).
@@ -133,6 +134,7 @@ internal sealed class ClientConnection<TResponse>
         _body.Reset();
         _keepAlive = false;
         _broken = false;
+        CacheStatus = default;
     }
 
     /// <summary>
@@ -246,6 +248,9 @@ internal sealed class ClientConnection<TResponse>
     /// <summary>Marks the exchange as failed: the connection will be closed when it is released.</summary>
     public void MarkBroken() => _broken = true;
 
+    /// <summary>Whether the exchange failed (the connection will be closed).</summary>
+    public bool IsBroken => _broken;
+
     public void ThrowIfBroken()
     {
         if (_broken)
@@ -263,14 +268,34 @@ internal sealed class ClientConnection<TResponse>
     /// out to be closed before a single response byte arrived and the request can be sent again (the content is
     /// replayable); throws for anything else. With <paramref name="upgrade"/>, the request asks to switch to that protocol.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ExchangeAsync<TRequest>(TRequest request, HttpRequestContent content, string? upgrade)
+    public ValueTask<bool> ExchangeAsync<TRequest>(TRequest request, HttpRequestContent content, string? upgrade, ReadOnlyMemory<byte> extraFields)
         where TRequest : class, IHttpRequestHead<TRequest>
     {
         RequestMethod method = HttpGenClient<TRequest, TResponse>.EffectiveMethod(request.Method);
+        _request.WriteHead(request, method, content, upgrade, extraFields.Span);
+        return ExchangeCoreAsync(method, request.KeepAlive, content);
+    }
+
+    /// <summary>As <see cref="ExchangeAsync{TRequest}"/> for a head formatted earlier, without a body (a background revalidation).</summary>
+    public ValueTask<bool> ExchangeRawAsync(ReadOnlyMemory<byte> head, RequestMethod method)
+    {
+        _request.WriteRawHead(head.Span);
+        return ExchangeCoreAsync(method, requestKeepAlive: true, default);
+    }
+
+    /// <summary>
+    /// The head of the final response as received (status line through the blank line), for the cache: valid from the
+    /// end of <see cref="ExchangeAsync{TRequest}"/> until the body is read (receiving may move the buffer's bytes).
+    /// </summary>
+    public ReadOnlySpan<byte> ReceivedHead => _io.In.AsSpan(_headStart, _headLength);
+
+    /// <summary>What the client's cache did with the exchange in progress (default without a cache).</summary>
+    public Caching.CacheStatus CacheStatus { get; set; }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ExchangeCoreAsync(RequestMethod method, bool requestKeepAlive, HttpRequestContent content)
+    {
         _method = method;
-        bool requestKeepAlive = request.KeepAlive;
-        _request.WriteHead(request, method, content, upgrade);
         try
         {
             await _request.SendAsync(content).ConfigureAwait(false);
@@ -387,6 +412,8 @@ internal sealed class ClientConnection<TResponse>
             return HeadProgress.NeedMoreData;
         }
 
+        _headStart = _io.Start;
+        _headLength = consumed;
         _io.Consume(consumed);
         int code = TResponse.State(_response).StatusCode;
         if (code is >= 100 and < 200 && code != 101)
@@ -496,11 +523,7 @@ internal sealed class ClientConnection<TResponse>
             throw new InvalidOperationException($"Only a 101 (Switching Protocols) response, or a 2xx response to CONNECT, hands its connection over; this response is {code}.");
         }
 
-        byte[] early = _io.BufferedSpan.ToArray();
-        _io.Consume(_io.Buffered);
-        NetworkTransport transport = _io.Transport;
-        Stream inner = transport is TlsTransport tls ? tls.Stream : new NetworkStream(transport.Socket, ownsSocket: true);
-
+        HandOffStream stream = HandOffStream.TakeOver(_io);
         _callerRegistration.Dispose();
         _callerRegistration = default;
         _callerToken = default;
@@ -509,9 +532,8 @@ internal sealed class ClientConnection<TResponse>
         _request.End();
         Version++;
         Retire();
-        _io.ReleaseIdleBuffers();
         _pool.ReleaseSlot();
-        return new HandOffStream(inner, early);
+        return stream;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -42,9 +42,10 @@ internal sealed class ClientRequestWriter<TResponse> : IRequestBodySink
 
     /// <summary>
     /// Writes the head into the send buffer, after setting the request's framing from <paramref name="content"/>; with
-    /// <paramref name="upgrade"/>, asks for that protocol (<c>Upgrade</c> and <c>Connection: upgrade</c>).
+    /// <paramref name="upgrade"/>, asks for that protocol (<c>Upgrade</c> and <c>Connection: upgrade</c>);
+    /// <paramref name="extraFields"/> (whole lines, from the cache: its conditional fields) go before the blank line.
     /// </summary>
-    public void WriteHead<TRequest>(TRequest request, RequestMethod method, HttpRequestContent content, string? upgrade)
+    public void WriteHead<TRequest>(TRequest request, RequestMethod method, HttpRequestContent content, string? upgrade, ReadOnlySpan<byte> extraFields)
         where TRequest : class, IHttpRequestHead<TRequest>
     {
         // The framing follows the content, whatever was set before.
@@ -53,21 +54,11 @@ internal sealed class ClientRequestWriter<TResponse> : IRequestBodySink
         _written = 0;
         _declaredTrailers = content.Trailers;
         _trailersLength = 0;
-        if (!content.IsPresent)
+        SetFraming(request, method, content);
+        if (content.IsPresent)
         {
-            request.BodyFraming = method is RequestMethod.Post or RequestMethod.Put or RequestMethod.Patch
-                ? new BodyFraming(BodyKind.ContentLength, 0)
-                : default;
-        }
-        else if (content.DeclaredLength >= 0)
-        {
-            _limit = content.DeclaredLength;
-            request.BodyFraming = new BodyFraming(BodyKind.ContentLength, content.DeclaredLength);
-        }
-        else
-        {
-            _chunked = true;
-            request.BodyFraming = new BodyFraming(BodyKind.Chunked, 0);
+            _chunked = content.DeclaredLength < 0;
+            _limit = Math.Max(0, content.DeclaredLength);
         }
 
         _io.OutLength = 0;
@@ -76,28 +67,9 @@ internal sealed class ClientRequestWriter<TResponse> : IRequestBodySink
             _io.GetOutSpan(4096);
         }
 
-        bool hostAdded = false;
         int length;
-        while (true)
+        while (!TryFormatHead(request, _io.Out, _connection.Origin, out length))
         {
-            bool written;
-            try
-            {
-                written = TRequest.Format(request, _io.Out, out length);
-            }
-            catch (InvalidOperationException) when (!hostAdded && !request.ExtraHeaders.ContainsHost)
-            {
-                // No Host: the origin's, added once to the request's extra headers (set Host to avoid this path).
-                request.ExtraHeaders.Add("Host"u8, _connection.Origin.HostHeader.Span);
-                hostAdded = true;
-                continue;
-            }
-
-            if (written)
-            {
-                break;
-            }
-
             if (_io.Out.Length >= MaxSendBuffer)
             {
                 throw new InvalidOperationException($"The request head is longer than {MaxSendBuffer} bytes.");
@@ -107,13 +79,13 @@ internal sealed class ClientRequestWriter<TResponse> : IRequestBodySink
         }
 
         _io.OutLength = length;
-        if (_declaredTrailers is null && upgrade is null)
+        if (_declaredTrailers is null && upgrade is null && extraFields.IsEmpty)
         {
             return;
         }
 
         // The client's own lines go before the blank line that ends the head. Both values were validated (and are
-        // strings, so they cannot change since).
+        // strings, so they cannot change since); the cache's fields are its own.
         _io.OutLength -= 2;
         if (_declaredTrailers is not null)
         {
@@ -126,7 +98,46 @@ internal sealed class ClientRequestWriter<TResponse> : IRequestBodySink
             _io.AppendOut("Connection: upgrade\r\n"u8);
         }
 
+        _io.AppendOut(extraFields);
         _io.AppendOut("\r\n"u8);
+    }
+
+    /// <summary>Writes a head formatted earlier (a background revalidation's: no body) into the send buffer.</summary>
+    public void WriteRawHead(ReadOnlySpan<byte> head)
+    {
+        _chunked = false;
+        _limit = 0;
+        _written = 0;
+        _declaredTrailers = null;
+        _trailersLength = 0;
+        _io.OutLength = 0;
+        _io.AppendOut(head);
+    }
+
+    /// <summary>Sets the request's framing from its content: Content-Length, chunked, or none (0 for POST, PUT, PATCH).</summary>
+    public static void SetFraming(IHttpRequestHead request, RequestMethod method, HttpRequestContent content) =>
+        request.BodyFraming = !content.IsPresent
+            ? method is RequestMethod.Post or RequestMethod.Put or RequestMethod.Patch ? new BodyFraming(BodyKind.ContentLength, 0) : default
+            : content.DeclaredLength >= 0 ? new BodyFraming(BodyKind.ContentLength, content.DeclaredLength) : new BodyFraming(BodyKind.Chunked, 0);
+
+    /// <summary>
+    /// Formats the request head into <paramref name="destination"/>; false when it does not fit. A request without
+    /// Host gets the origin's added to its extra headers, once (set Host to avoid this path).
+    /// </summary>
+    public static bool TryFormatHead<TRequest>(TRequest request, Span<byte> destination, HttpOrigin origin, out int length)
+        where TRequest : class, IHttpRequestHead<TRequest>
+    {
+        while (true)
+        {
+            try
+            {
+                return TRequest.Format(request, destination, out length);
+            }
+            catch (InvalidOperationException) when (!request.ExtraHeaders.ContainsHost)
+            {
+                request.ExtraHeaders.Add("Host"u8, origin.HostHeader.Span);
+            }
+        }
     }
 
     private void AppendLine(ReadOnlySpan<byte> nameColonSpace, string value)

@@ -24,6 +24,7 @@ internal sealed class ClientResponseBody<TResponse>
     private long _remaining;
     private long _read;
     private bool _done;
+    private Caching.PendingCacheEntry? _capture; // the cache's entry, given the body as the caller reads it
 
     public ClientResponseBody(ClientConnection<TResponse> connection, ConnectionIO io, ClientSettings settings)
     {
@@ -73,9 +74,36 @@ internal sealed class ClientResponseBody<TResponse>
         }
     }
 
+    /// <summary>
+    /// Gives the body to <paramref name="entry"/> as the caller reads it; once the caller has read it all, the entry is
+    /// completed (stored). A body the caller does not read to its end (drained on disposal, or abandoned) is not stored.
+    /// </summary>
+    public void StartCapture(Caching.PendingCacheEntry entry)
+    {
+        _capture = entry;
+        if (_done && _read == 0)
+        {
+            FinishCapture();
+        }
+    }
+
     /// <summary>Returns the pooled buffer of <see cref="ReadAllAsync"/>, if any. Called when the exchange ends.</summary>
     public void End()
     {
+        if (_capture is not null)
+        {
+            // The caller read it all, but the end was seen by a drain or an end check that took no body byte.
+            if (_done && _capture.AppendedLength == _read && !_connection.IsBroken)
+            {
+                FinishCapture();
+            }
+            else
+            {
+                _capture.Abandon();
+                _capture = null;
+            }
+        }
+
         if (_buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
@@ -91,7 +119,43 @@ internal sealed class ClientResponseBody<TResponse>
         _kind == BodyKind.Chunked && _done ? _decoder!.EnumerateTrailers() : default;
 
     /// <summary>Reads body bytes into <paramref name="destination"/>; 0 at the end. Completes synchronously from buffered bytes.</summary>
-    public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
+        _capture is null ? ReadCoreAsync(destination, cancellationToken) : ReadCapturingAsync(destination, cancellationToken);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadCapturingAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        int n = await ReadCoreAsync(destination, cancellationToken).ConfigureAwait(false);
+        Capture(destination.Span[..n]);
+        return n;
+    }
+
+    // Body bytes the caller took: to the cache's entry, which is stored once the body is complete.
+    private void Capture(ReadOnlySpan<byte> data)
+    {
+        if (_capture is null)
+        {
+            return;
+        }
+
+        if (!_capture.Append(data))
+        {
+            _capture = null; // too large after all (a body of unknown length): it goes on unstored
+        }
+        else if (_done)
+        {
+            FinishCapture();
+        }
+    }
+
+    private void FinishCapture()
+    {
+        Caching.PendingCacheEntry entry = _capture!;
+        _capture = null;
+        entry.Complete();
+    }
+
+    private ValueTask<int> ReadCoreAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         if (_done || destination.IsEmpty)
         {
@@ -343,6 +407,7 @@ internal sealed class ClientResponseBody<TResponse>
             // All of it is here: hand out a view of the receive buffer, which nothing touches until the exchange ends.
             var view = new ReadOnlyMemory<byte>(_io.In, _io.Start, (int)_remaining);
             DiscardBuffered();
+            Capture(view.Span);
             return view;
         }
 

@@ -21,7 +21,10 @@ internal sealed class ClientSettings
         Dns = new DnsCache(options.DnsCacheTtl);
         ServerCertificateValidation = options.ServerCertificateValidation;
         ClientCertificates = options.ClientCertificates is { Count: > 0 } certificates ? [.. certificates] : null;
+        Cache = options.Cache;
     }
+
+    public Caching.HttpCache? Cache { get; }
 
     public Func<HttpOrigin, X509Certificate2?, X509Chain?, SslPolicyErrors, bool>? ServerCertificateValidation { get; }
 

@@ -45,6 +45,7 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
     where TResponse : class, IHttpResponseHead<TResponse>
 {
     private readonly ClientSettings _settings;
+    private readonly ClientCache<TRequest, TResponse>? _cache;
     private readonly ConcurrentDictionary<HttpOrigin, ConnectionPool<TResponse>> _pools = new();
     private readonly Timer _scavenger;
     private volatile bool _disposed;
@@ -61,6 +62,11 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
     {
         ArgumentNullException.ThrowIfNull(options);
         _settings = new ClientSettings(options);
+        if (_settings.Cache is { } cache)
+        {
+            _cache = new ClientCache<TRequest, TResponse>(cache);
+            Diagnostics.ClientMetrics.TrackCache(cache);
+        }
 
         // Closes expired and server-closed idle connections even when no request comes. The timer holds the pools
         // weakly, so a client that is never disposed can still be collected.
@@ -116,7 +122,9 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             return ValueTask.FromCanceled<HttpGenResponse<TResponse>>(cancellationToken);
         }
 
-        return SendCoreAsync(GetPool(origin), request, content, null, timeoutMs, cancellationToken);
+        return _cache is null || request.Method == RequestMethod.Connect
+            ? SendCoreAsync(GetPool(origin), request, content, null, default, default, timeoutMs, cancellationToken)
+            : _cache.SendAsync(GetPool(origin), request, content, timeoutMs, cancellationToken);
     }
 
     /// <summary>
@@ -148,7 +156,7 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             return ValueTask.FromCanceled<HttpGenResponse<TResponse>>(cancellationToken);
         }
 
-        return SendCoreAsync(GetPool(origin), request, default, protocol, timeoutMs, cancellationToken);
+        return SendCoreAsync(GetPool(origin), request, default, protocol, default, default, timeoutMs, cancellationToken);
     }
 
     /// <summary>Sends a request without a body; see <see cref="SendAsync(HttpOrigin, TRequest, HttpRequestContent, TimeSpan?, CancellationToken)"/>.</summary>
@@ -191,15 +199,21 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             ? pool
             : _pools.GetOrAdd(origin, static (o, settings) => new ConnectionPool<TResponse>(settings, o), _settings);
 
+    /// <summary>
+    /// One exchange on the network, with the metrics: <paramref name="request"/> written by its serializer, plus
+    /// <paramref name="extraFields"/> (whole lines) in its head; or, without a request, <paramref name="extraFields"/> as a
+    /// whole head formatted earlier, of method <paramref name="rawMethod"/> and without a body (the cache's background
+    /// revalidation).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<HttpGenResponse<TResponse>> SendCoreAsync(ConnectionPool<TResponse> pool, TRequest request, HttpRequestContent content, string? upgrade, long timeoutMs, CancellationToken cancellationToken)
+    internal static async ValueTask<HttpGenResponse<TResponse>> SendCoreAsync(ConnectionPool<TResponse> pool, TRequest? request, HttpRequestContent content, string? upgrade, ReadOnlyMemory<byte> extraFields, RequestMethod rawMethod, long timeoutMs, CancellationToken cancellationToken)
     {
         long deadline = timeoutMs == long.MaxValue ? long.MaxValue : Environment.TickCount64 + timeoutMs;
         long started = Diagnostics.ClientMetrics.Start();
-        RequestMethod method = EffectiveMethod(request.Method);
+        RequestMethod method = request is null ? rawMethod : EffectiveMethod(request.Method);
         try
         {
-            HttpGenResponse<TResponse> response = await ExchangeWithRetryAsync(pool, request, content, upgrade, deadline, timeoutMs, cancellationToken).ConfigureAwait(false);
+            HttpGenResponse<TResponse> response = await ExchangeWithRetryAsync(pool, request, content, upgrade, extraFields, method, deadline, timeoutMs, cancellationToken).ConfigureAwait(false);
             Diagnostics.ClientMetrics.RequestEnded(started, method, response.StatusCode, null, pool.HostTag, pool.PortTag);
             return response;
         }
@@ -227,7 +241,7 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
     private static readonly object[] ClientErrorNames = Enum.GetNames<HttpClientErrorKind>();
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<HttpGenResponse<TResponse>> ExchangeWithRetryAsync(ConnectionPool<TResponse> pool, TRequest request, HttpRequestContent content, string? upgrade, long deadline, long timeoutMs, CancellationToken cancellationToken)
+    private static async ValueTask<HttpGenResponse<TResponse>> ExchangeWithRetryAsync(ConnectionPool<TResponse> pool, TRequest? request, HttpRequestContent content, string? upgrade, ReadOnlyMemory<byte> extraFields, RequestMethod method, long deadline, long timeoutMs, CancellationToken cancellationToken)
     {
         bool retry = false;
         while (true)
@@ -237,7 +251,9 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             bool answered;
             try
             {
-                answered = await connection.ExchangeAsync(request, content, upgrade).ConfigureAwait(false);
+                answered = request is not null
+                    ? await connection.ExchangeAsync(request, content, upgrade, extraFields).ConfigureAwait(false)
+                    : await connection.ExchangeRawAsync(extraFields, method).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -261,7 +277,6 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
             // processed (RFC 9112 §9.3.1), so an idempotent one with replayable content is sent once more on a fresh
             // connection.
             pool.Release(connection);
-            RequestMethod method = EffectiveMethod(request.Method);
             if (retry || !IsIdempotent(method) || !content.IsReplayable)
             {
                 throw new HttpGenClientException(HttpClientErrorKind.ConnectionClosed, retry

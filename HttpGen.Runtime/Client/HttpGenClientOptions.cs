@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using HttpGen.Caching;
 using HttpGen.Chunked;
 
 namespace HttpGen.Client;
@@ -66,6 +67,22 @@ public sealed class HttpGenClientOptions
     /// (mutual TLS); the TLS layer picks one whose issuer the server accepts. Default none.
     /// </summary>
     public X509Certificate2Collection? ClientCertificates { get; set; }
+
+    /// <summary>
+    /// A private HTTP cache (RFC 9111) in front of the network, or null (the default) for none. With a cache, a request
+    /// it can answer (a fresh stored response, a stale one where stale-while-revalidate or max-stale allow it, a 304
+    /// to the request's own conditions) is answered without a name lookup, a connection or a socket call; a stale
+    /// response with a validator is revalidated with a conditional request; responses that may be stored are stored
+    /// as their bodies are read. One cache may serve several clients. See docs/cache.md.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cache is shared (<see cref="HttpCacheOptions.Shared"/>): a client's cache is private.</exception>
+    public HttpCache? Cache
+    {
+        get;
+        set => field = value is { IsShared: true }
+            ? throw new ArgumentException("A client's cache is private: create it with HttpCacheOptions.Shared = false.", nameof(value))
+            : value;
+    }
 
     private static TimeSpan Timeout(TimeSpan value) =>
         value > TimeSpan.Zero || value == System.Threading.Timeout.InfiniteTimeSpan

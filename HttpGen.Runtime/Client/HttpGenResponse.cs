@@ -1,10 +1,13 @@
+using HttpGen.Caching;
 using HttpGen.Parsing;
 
 namespace HttpGen.Client;
 
 /// <summary>
 /// A response whose head has arrived, and the reader of its body. Dispose it (after reading the body, or not) to give
-/// the connection back to the pool; until then the connection serves no other request.
+/// the connection back to the pool; until then the connection serves no other request. With a cache
+/// (<see cref="HttpGenClientOptions.Cache"/>) it may instead be a response served from the store
+/// (<see cref="IsFromCache"/>): the same members, over a pooled response object and the stored body.
 /// </summary>
 /// <typeparam name="TResponse">The generated response type.</typeparam>
 /// <remarks>
@@ -19,11 +22,18 @@ namespace HttpGen.Client;
 /// (<see cref="DisposeAsync"/> only; <see cref="Dispose"/> discards only what is already buffered) so that the
 /// connection can be reused; a longer rest closes the connection instead.
 /// </para>
+/// <para>
+/// A response from the cache has its own response object (the stored head, with the <c>Age</c> and
+/// <c>Cache-Status</c> the cache adds, parsed into a pooled <typeparamref name="TResponse"/>) and reads its body from
+/// the stored bytes: <see cref="ReadAllAsync"/> returns them without a copy. It is valid until disposal, like any
+/// response; it has no connection to take over and no trailers.
+/// </para>
 /// </remarks>
 public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposable
     where TResponse : class, IHttpResponseHead<TResponse>
 {
     private readonly ClientConnection<TResponse>? _connection;
+    private readonly CachedExchange<TResponse>? _stored;
     private readonly int _version;
 
     internal HttpGenResponse(ClientConnection<TResponse> connection, int version)
@@ -32,28 +42,51 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
         _version = version;
     }
 
+    internal HttpGenResponse(CachedExchange<TResponse> stored, int version)
+    {
+        _stored = stored;
+        _version = version;
+    }
+
     private ClientConnection<TResponse> Connection =>
         _connection is { } c && c.Version == _version
             ? c
             : throw new ObjectDisposedException(nameof(HttpGenResponse<TResponse>), "The response was disposed: its connection has moved on.");
 
+    private CachedExchange<TResponse> Stored =>
+        _stored is { } s && s.Version == _version
+            ? s
+            : throw new ObjectDisposedException(nameof(HttpGenResponse<TResponse>), "The response was disposed: it went back to the cache's pool.");
+
+    /// <summary>The connection of a response from the network, for the cache (no version check).</summary>
+    internal ClientConnection<TResponse>? NetworkConnection => _connection;
+
     /// <summary>The parsed head: status, headers (through the generated properties), framing. Valid until disposal.</summary>
-    public TResponse Head => Connection.Response;
+    public TResponse Head => _stored is null ? Connection.Response : Stored.Response;
 
     /// <summary>The status code of the final response (1xx interim responses are skipped).</summary>
-    public int StatusCode => TResponse.State(Connection.Response).StatusCode;
+    public int StatusCode => TResponse.State(Head).StatusCode;
 
     /// <summary>How the body is delimited (RFC 9112 §6.3): none (HEAD, 1xx, 204, 304), Content-Length, chunked, or until close.</summary>
-    public BodyFraming BodyFraming => TResponse.State(Connection.Response).Framing;
+    public BodyFraming BodyFraming => TResponse.State(Head).Framing;
 
-    /// <summary>The origin that answered.</summary>
-    public HttpOrigin Origin => Connection.Origin;
+    /// <summary>The origin that answered (for a response from the cache: the origin it was asked of).</summary>
+    public HttpOrigin Origin => _stored is null ? Connection.Origin : Stored.Origin;
+
+    /// <summary>Whether the response was served from the client's cache, without a network exchange (or after a 304 validated it).</summary>
+    public bool IsFromCache => _stored is not null;
+
+    /// <summary>
+    /// What the client's cache did (RFC 9211 parameters: hit, forward reason, stored, ...); the default without a
+    /// cache. A response from the cache also carries it as its <c>Cache-Status</c> field.
+    /// </summary>
+    public CacheStatus CacheStatus => _stored is null ? Connection.CacheStatus : Stored.Status;
 
     /// <summary>True once the whole body has been read (at once for a response without a body).</summary>
-    public bool IsBodyComplete => Connection.Body.IsComplete;
+    public bool IsBodyComplete => _stored is null ? Connection.Body.IsComplete : Stored.IsBodyComplete;
 
     /// <summary>Body bytes read so far (decoded, for a chunked body).</summary>
-    public long BodyBytesRead => Connection.Body.BytesRead;
+    public long BodyBytesRead => _stored is null ? Connection.Body.BytesRead : Stored.BodyBytesRead;
 
     /// <summary>
     /// The trailer fields that ended a chunked body, once the body has been read to its end (<see cref="IsBodyComplete"/>);
@@ -62,7 +95,7 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
     /// Content-Length, Transfer-Encoding and Host among them make the body malformed.
     /// </summary>
     /// <returns>An enumerator for <c>foreach</c>.</returns>
-    public HeaderFieldEnumerator EnumerateTrailers() => Connection.Body.EnumerateTrailers();
+    public HeaderFieldEnumerator EnumerateTrailers() => _stored is null ? Connection.Body.EnumerateTrailers() : default;
 
     /// <summary>
     /// Reads the next body bytes into <paramref name="destination"/>. Returns 0 at the end of the body (or for an empty
@@ -74,7 +107,7 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
     /// <exception cref="HttpGenClientException">The body is malformed (<see cref="HttpResponseException"/>), cut short,
     /// too large, or the request timed out.</exception>
     public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
-        Connection.Body.ReadAsync(destination, cancellationToken);
+        _stored is null ? Connection.Body.ReadAsync(destination, cancellationToken) : Stored.ReadAsync(destination);
 
     /// <summary>
     /// Reads the rest of the body into <paramref name="destination"/>, which must be large enough: a longer body fails
@@ -84,17 +117,17 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The body length read.</returns>
     public ValueTask<int> ReadToEndAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
-        Connection.Body.ReadToEndAsync(destination, cancellationToken);
+        _stored is null ? Connection.Body.ReadToEndAsync(destination, cancellationToken) : Stored.ReadToEndAsync(destination);
 
     /// <summary>
     /// Reads the rest of the body whole into a pooled buffer (a view of the receive buffer when it is all there
     /// already), up to <see cref="HttpGenClientOptions.MaxResponseBodySize"/>. The memory is valid until the response
-    /// is disposed, and then goes back to the pool.
+    /// is disposed, and then goes back to the pool. For a response from the cache, the stored bytes themselves.
     /// </summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The body.</returns>
     public ValueTask<ReadOnlyMemory<byte>> ReadAllAsync(CancellationToken cancellationToken = default) =>
-        Connection.Body.ReadAllAsync(cancellationToken);
+        _stored is null ? Connection.Body.ReadAllAsync(cancellationToken) : Stored.ReadAllAsync();
 
     /// <summary>
     /// Takes the connection over after a <c>101 Switching Protocols</c> response (to
@@ -105,13 +138,23 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
     /// any other status that is disposed without this simply closes its connection, as before.
     /// </summary>
     /// <returns>The connection as a stream (over TLS for an <c>https</c> origin).</returns>
-    /// <exception cref="InvalidOperationException">The status is not 101, nor 2xx to CONNECT.</exception>
-    public Stream TakeOverConnection() => Connection.TakeOver();
+    /// <exception cref="InvalidOperationException">The status is not 101, nor 2xx to CONNECT; or the response is from the cache.</exception>
+    public Stream TakeOverConnection() => _stored is null
+        ? Connection.TakeOver()
+        : throw new InvalidOperationException("A response from the cache has no connection to take over.");
 
     /// <summary>Gives the connection back to the pool, draining a short unread body, or closes it.</summary>
     /// <returns>A task that completes when the connection is back (or closed).</returns>
-    public ValueTask DisposeAsync() =>
-        _connection is { } c && c.Version == _version ? c.DisposeResponseAsync() : default;
+    public ValueTask DisposeAsync()
+    {
+        if (_connection is { } c && c.Version == _version)
+        {
+            return c.DisposeResponseAsync();
+        }
+
+        Dispose();
+        return default;
+    }
 
     /// <summary>Gives the connection back to the pool when the body was read (or is all buffered), otherwise closes it.</summary>
     public void Dispose()
@@ -119,6 +162,10 @@ public readonly struct HttpGenResponse<TResponse> : IDisposable, IAsyncDisposabl
         if (_connection is { } c && c.Version == _version)
         {
             c.DisposeResponse();
+        }
+        else if (_stored is { } s && s.Version == _version)
+        {
+            s.Return();
         }
     }
 }

@@ -6,7 +6,8 @@ namespace HttpGen.Diagnostics;
 /// <summary>
 /// The instruments of the <c>HttpGen.Client</c> meter, named after the OpenTelemetry HTTP client semantic conventions:
 /// request duration, open connections by state (active/idle) per host, connection duration, time in the pool's queue,
-/// plus HttpGen's own queue length and invalid-response counter. Tags carry <c>server.address</c> and
+/// plus HttpGen's own queue length and invalid-response counter, and the private cache's hits, misses, revalidations
+/// and bytes held (<see cref="HttpGen.Client.HttpGenClientOptions.Cache"/>). Tags carry <c>server.address</c> and
 /// <c>server.port</c> (cached per pool); recording checks <see cref="Instrument.Enabled"/> and boxes nothing.
 /// </summary>
 public static class ClientMetrics
@@ -40,6 +41,31 @@ public static class ClientMetrics
     /// <summary><c>httpgen.client.invalid_responses</c>: malformed responses, by <c>error.type</c> (the parse error kind).</summary>
     public static readonly Counter<long> InvalidResponses = Meter.CreateCounter<long>(
         "httpgen.client.invalid_responses", "{response}", "Responses rejected as malformed.");
+
+    /// <summary>
+    /// <c>httpgen.client.cache.hits</c>: requests answered from the client's cache without a network exchange (a
+    /// stored response, or a 304 to the caller's own conditional request), per origin.
+    /// </summary>
+    public static readonly Counter<long> CacheHits = Meter.CreateCounter<long>(
+        "httpgen.client.cache.hits", "{request}", "Requests answered from the client's cache.");
+
+    /// <summary><c>httpgen.client.cache.misses</c>: requests sent to the origin with no stored response to validate, per origin.</summary>
+    public static readonly Counter<long> CacheMisses = Meter.CreateCounter<long>(
+        "httpgen.client.cache.misses", "{request}", "Requests the client's cache could not answer nor validate.");
+
+    /// <summary>
+    /// <c>httpgen.client.cache.revalidations</c>: conditional requests the cache sent to validate stored responses
+    /// (in the foreground, or in the background under stale-while-revalidate), per origin.
+    /// </summary>
+    public static readonly Counter<long> CacheRevalidations = Meter.CreateCounter<long>(
+        "httpgen.client.cache.revalidations", "{request}", "Conditional requests sent to validate stored responses.");
+
+    /// <summary><c>httpgen.client.cache.size</c>: bytes held by the caches of the clients alive (each cache counted once).</summary>
+    public static readonly ObservableUpDownCounter<long> CacheSize = Meter.CreateObservableUpDownCounter(
+        "httpgen.client.cache.size", ObserveCacheSize, "By", "Bytes held by the clients' caches.");
+
+    private static readonly Lock CachesLock = new();
+    private static readonly List<WeakReference<Caching.HttpCache>> Caches = [];
 
     private static readonly object Active = "active";
     private static readonly object Idle = "idle";
@@ -141,5 +167,70 @@ public static class ClientMetrics
             InvalidResponses.Add(1, new KeyValuePair<string, object?>(MetricTags.ErrorType, MetricTags.Error(kind)),
                 new KeyValuePair<string, object?>(MetricTags.ServerAddress, host), new KeyValuePair<string, object?>(MetricTags.ServerPort, port));
         }
+    }
+
+    /// <summary>How a lookup of the client's cache was counted.</summary>
+    internal static void CacheLookup(Caching.CacheAction action, bool background, string host, object port)
+    {
+        switch (action)
+        {
+            case Caching.CacheAction.ServeStored or Caching.CacheAction.ServeNotModified:
+                Add(CacheHits, host, port);
+                if (background)
+                {
+                    Add(CacheRevalidations, host, port);
+                }
+
+                break;
+            case Caching.CacheAction.SendConditional:
+                Add(CacheRevalidations, host, port);
+                break;
+            case Caching.CacheAction.Send:
+                Add(CacheMisses, host, port);
+                break;
+        }
+    }
+
+    private static void Add(Counter<long> counter, string host, object port)
+    {
+        if (counter.Enabled)
+        {
+            counter.Add(1, new KeyValuePair<string, object?>(MetricTags.ServerAddress, host), new KeyValuePair<string, object?>(MetricTags.ServerPort, port));
+        }
+    }
+
+    /// <summary>Counts <paramref name="cache"/> in <see cref="CacheSize"/> while it is alive (once, however many clients use it).</summary>
+    internal static void TrackCache(Caching.HttpCache cache)
+    {
+        lock (CachesLock)
+        {
+            Caches.RemoveAll(w => !w.TryGetTarget(out _));
+            foreach (WeakReference<Caching.HttpCache> tracked in Caches)
+            {
+                if (tracked.TryGetTarget(out Caching.HttpCache? other) && ReferenceEquals(other, cache))
+                {
+                    return;
+                }
+            }
+
+            Caches.Add(new WeakReference<Caching.HttpCache>(cache));
+        }
+    }
+
+    private static long ObserveCacheSize()
+    {
+        long total = 0;
+        lock (CachesLock)
+        {
+            foreach (WeakReference<Caching.HttpCache> tracked in Caches)
+            {
+                if (tracked.TryGetTarget(out Caching.HttpCache? cache))
+                {
+                    total += cache.Store.Size;
+                }
+            }
+        }
+
+        return total;
     }
 }

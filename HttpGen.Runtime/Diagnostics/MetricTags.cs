@@ -16,6 +16,7 @@ internal static class MetricTags
     public const string ServerAddress = "server.address";
     public const string ServerPort = "server.port";
     public const string ConnectionState = "http.connection.state";
+    public const string TlsProtocolVersion = "tls.protocol.version";
 
     public static object Status(int code) => (uint)(code - 100) < 900 ? StatusCodes[code - 100] : "other";
 

@@ -29,9 +29,17 @@ public static class ServerMetrics
     public static readonly UpDownCounter<long> ActiveConnections = Meter.CreateUpDownCounter<long>(
         "httpgen.server.active_connections", "{connection}", "Number of open connections.");
 
-    /// <summary><c>httpgen.server.connection.duration</c>: seconds a connection stayed open.</summary>
+    /// <summary><c>httpgen.server.connection.duration</c>: seconds a connection stayed open; tag <c>tls.protocol.version</c> on TLS connections.</summary>
     public static readonly Histogram<double> ConnectionDuration = Meter.CreateHistogram<double>(
         "httpgen.server.connection.duration", "s", "Duration of connections.");
+
+    /// <summary>
+    /// <c>httpgen.server.tls_handshake.duration</c>: seconds a server TLS handshake took; tags <c>tls.protocol.version</c>
+    /// (when it succeeded) or <c>error.type</c> (<c>timeout</c>, or the exception's type), and server port.
+    /// </summary>
+    public static readonly Histogram<double> TlsHandshakeDuration = Meter.CreateHistogram<double>(
+        "httpgen.server.tls_handshake.duration", "s", "Duration of TLS handshakes on the server.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
 
     /// <summary><c>httpgen.server.rejected_requests</c>: requests refused for a malformed head or an oversized body; tags error.type, server port.</summary>
     public static readonly Counter<long> RejectedRequests = Meter.CreateCounter<long>(
@@ -57,7 +65,7 @@ public static class ServerMetrics
         }
     }
 
-    internal static void ConnectionClosed(long openedTimestamp)
+    internal static void ConnectionClosed(long openedTimestamp, string? tlsProtocolVersion)
     {
         if (ActiveConnections.Enabled)
         {
@@ -66,7 +74,28 @@ public static class ServerMetrics
 
         if (ConnectionDuration.Enabled)
         {
-            ConnectionDuration.Record(Stopwatch.GetElapsedTime(openedTimestamp).TotalSeconds);
+            double seconds = Stopwatch.GetElapsedTime(openedTimestamp).TotalSeconds;
+            if (tlsProtocolVersion is null)
+            {
+                ConnectionDuration.Record(seconds);
+            }
+            else
+            {
+                ConnectionDuration.Record(seconds, new KeyValuePair<string, object?>(MetricTags.TlsProtocolVersion, tlsProtocolVersion));
+            }
+        }
+    }
+
+    internal static void TlsHandshakeEnded(long startTimestamp, string? tlsProtocolVersion, string? error, object? port)
+    {
+        if (TlsHandshakeDuration.Enabled)
+        {
+            TlsHandshakeDuration.Record(
+                Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
+                error is null
+                    ? new KeyValuePair<string, object?>(MetricTags.TlsProtocolVersion, tlsProtocolVersion)
+                    : new KeyValuePair<string, object?>(MetricTags.ErrorType, error),
+                new KeyValuePair<string, object?>(MetricTags.ServerPort, port));
         }
     }
 

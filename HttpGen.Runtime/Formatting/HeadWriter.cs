@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace HttpGen.Formatting;
@@ -18,7 +20,7 @@ namespace HttpGen.Formatting;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public ref struct HeadWriter
 {
-    private readonly Span<byte> _destination;
+    private Span<byte> _destination; // emptied, with the position, once a write does not fit: every later write fails too
     private int _position;
     private bool _overflow;
 
@@ -31,23 +33,104 @@ public ref struct HeadWriter
     }
 
     /// <summary>Writes raw bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(ReadOnlySpan<byte> bytes)
     {
-        if (_overflow || !bytes.TryCopyTo(_destination[_position..]))
+        int position = _position;
+        if ((uint)bytes.Length > (uint)(_destination.Length - position))
         {
-            _overflow = true;
+            Overflow();
             return;
         }
 
-        _position += bytes.Length;
+        // Inlined where the bytes are a constant, the copy is a few moves.
+        Unsafe.CopyBlockUnaligned(ref At(position), ref MemoryMarshal.GetReference(bytes), (uint)bytes.Length);
+        _position = position + bytes.Length;
     }
 
     /// <summary>Writes a non-negative number in decimal.</summary>
     public void WriteDecimal(long value)
     {
-        if (_overflow || !value.TryFormat(_destination[_position..], out int written, default, System.Globalization.CultureInfo.InvariantCulture))
+        if (value < 0)
         {
-            _overflow = true;
+            WriteFormatted(value);
+            return;
+        }
+
+        int digits = CountDigits((ulong)value);
+        int position = _position;
+        if (digits > _destination.Length - position)
+        {
+            Overflow();
+            return;
+        }
+
+        WriteDigits(ref At(position + digits), (ulong)value);
+        _position = position + digits;
+    }
+
+    private static int CountDigits(ulong value)
+    {
+        int digits = 1;
+        for (; value >= 100; value /= 100)
+        {
+            digits += 2;
+        }
+
+        return value >= 10 ? digits + 1 : digits;
+    }
+
+    // Writes `value` in decimal so that its last digit lies just before `end`, two digits at a time.
+    private static void WriteDigits(ref byte end, ulong value)
+    {
+        ref byte pairs = ref MemoryMarshal.GetReference(DigitPairs);
+        while (value >= 100)
+        {
+            ulong quotient = value / 100;
+            int pair = (int)(value - (quotient * 100));
+            end = ref Unsafe.Subtract(ref end, 2);
+            Unsafe.WriteUnaligned(ref end, Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, pair * 2)));
+            value = quotient;
+        }
+
+        if (value >= 10)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Subtract(ref end, 2), Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, (int)value * 2)));
+        }
+        else
+        {
+            Unsafe.Subtract(ref end, 1) = (byte)('0' + value);
+        }
+    }
+
+    // "00", "01", ... "99".
+    private static ReadOnlySpan<byte> DigitPairs => "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    /// <summary>Writes <c>Content-Length: n CRLF</c> with one bounds check.</summary>
+    private void WriteContentLength(long value)
+    {
+        ReadOnlySpan<byte> name = "Content-Length: "u8;
+        int position = _position;
+        if (value < 0 || name.Length + 20 + 2 > _destination.Length - position)
+        {
+            WriteHeader(name, value);
+            return;
+        }
+
+        int digits = CountDigits((ulong)value);
+        ref byte at = ref At(position);
+        Unsafe.CopyBlockUnaligned(ref at, ref MemoryMarshal.GetReference(name), (uint)name.Length);
+        ref byte end = ref Unsafe.Add(ref at, name.Length + digits);
+        WriteDigits(ref end, (ulong)value);
+        WriteCrLf(ref end);
+        _position = position + name.Length + digits + 2;
+    }
+
+    private void WriteFormatted(long value)
+    {
+        if (!value.TryFormat(_destination[_position..], out int written, default, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            Overflow();
             return;
         }
 
@@ -57,13 +140,32 @@ public ref struct HeadWriter
     /// <summary>Writes Latin-1 text (already validated).</summary>
     public void WriteLatin1(string text)
     {
-        if (_overflow || _destination.Length - _position < text.Length)
+        if (_destination.Length - _position < text.Length)
         {
-            _overflow = true;
+            Overflow();
             return;
         }
 
         _position += Encoding.Latin1.GetBytes(text, _destination[_position..]);
+    }
+
+    // The destination byte at `position`, which the caller has checked is in range.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly ref byte At(int position) => ref Unsafe.Add(ref MemoryMarshal.GetReference(_destination), (nint)(uint)position);
+
+    private void Overflow()
+    {
+        _overflow = true;
+        _destination = default;
+        _position = 0;
+    }
+
+    // CR LF as one 16-bit store.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteCrLf(ref byte at)
+    {
+        at = (byte)'\r';
+        Unsafe.Add(ref at, 1) = (byte)'\n';
     }
 
     /// <summary>Writes <c>method SP target SP HTTP/1.1 CRLF</c>.</summary>
@@ -108,21 +210,77 @@ public ref struct HeadWriter
         Write("\r\n"u8);
     }
 
+    /// <summary>Writes the status line of <paramref name="statusCode"/> with its standard reason phrase: one copy of a line encoded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void WriteStandardStatusLine(int statusCode)
+    {
+        if (statusCode == 200)
+        {
+            // The usual one, a constant: copied by a few moves.
+            Write("HTTP/1.1 200 OK\r\n"u8);
+            return;
+        }
+
+        WriteTabledStatusLine(statusCode);
+    }
+
+    private void WriteTabledStatusLine(int statusCode)
+    {
+        byte[]? line = StatusLines.Get(statusCode);
+        if (line is null)
+        {
+            WriteStatusLine(statusCode, ReasonPhrases.Get(statusCode), checkReason: false);
+            return;
+        }
+
+        Write(line);
+    }
+
+    /// <summary>Writes the cached <c>Date</c> line of the current second (<see cref="HttpDate.HeaderLine"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void WriteDateLine()
+    {
+        ReadOnlySpan<byte> line = HttpDate.HeaderLine;
+        int position = _position;
+        if (line.Length != HttpDate.LineLength || HttpDate.LineLength > _destination.Length - position)
+        {
+            Write(line);
+            return;
+        }
+
+        // Its length is a constant: the copy is a few moves, not a call.
+        Unsafe.CopyBlockUnaligned(ref At(position), ref MemoryMarshal.GetReference(line), HttpDate.LineLength);
+        _position = position + HttpDate.LineLength;
+    }
+
     /// <summary>Writes <c>nameColonSpace value CRLF</c>, where the first argument is a pre-encoded <c>"Name: "u8</c>.</summary>
     /// <exception cref="InvalidOperationException">The value holds a control byte other than HTAB.</exception>
     public void WriteHeader(ReadOnlySpan<byte> nameColonSpace, ReadOnlySpan<byte> value) => WriteHeader(nameColonSpace, value, check: true);
 
-    // `check` false: bytes nobody else can have changed since they were validated (HeaderBytes.IsOwned).
+    // `check` false: bytes nobody else can have changed since they were validated (HeaderBytes.IsOwned). One bounds
+    // check for the line; inlined where the name is a constant, its copy is a few moves.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteHeader(ReadOnlySpan<byte> nameColonSpace, ReadOnlySpan<byte> value, bool check)
     {
-        Write(nameColonSpace);
-        Span<byte> written = Copy(value);
-        if (check)
+        int position = _position;
+        if ((long)nameColonSpace.Length + value.Length + 2 > _destination.Length - position)
         {
-            CheckFieldValue(written, nameColonSpace);
+            Overflow();
+            return;
         }
 
-        Write("\r\n"u8);
+        ref byte at = ref At(position);
+        Unsafe.CopyBlockUnaligned(ref at, ref MemoryMarshal.GetReference(nameColonSpace), (uint)nameColonSpace.Length);
+        ref byte valueAt = ref Unsafe.Add(ref at, nameColonSpace.Length);
+        Unsafe.CopyBlockUnaligned(ref valueAt, ref MemoryMarshal.GetReference(value), (uint)value.Length);
+        if (check)
+        {
+            // The copy is checked, not the source: the caller cannot change it any more.
+            CheckFieldValue(MemoryMarshal.CreateSpan(ref valueAt, value.Length), nameColonSpace);
+        }
+
+        WriteCrLf(ref Unsafe.Add(ref valueAt, value.Length));
+        _position = position + nameColonSpace.Length + value.Length + 2;
     }
 
     /// <summary>Writes a header whose value is Latin-1 text.</summary>
@@ -157,7 +315,7 @@ public ref struct HeadWriter
         switch (framing.Kind)
         {
             case BodyKind.ContentLength:
-                WriteHeader("Content-Length: "u8, framing.ContentLength);
+                WriteContentLength(framing.ContentLength);
                 break;
             case BodyKind.Chunked:
                 Write("Transfer-Encoding: chunked\r\n"u8);

@@ -119,16 +119,6 @@ internal static class HeadInput
             : ParseCopied(ref parser, source, ref sink, options, out bytesConsumed);
     }
 
-    /// <summary>Forgets everything the parser holds but its buffer's array.</summary>
-    public static void Reset<TParser>(ref TParser parser)
-        where TParser : struct, IHeadParser
-    {
-        HeadBuffer buffer = parser.Buffer;
-        buffer.Reset();
-        parser = default;
-        parser.Buffer = buffer;
-    }
-
     private static OperationStatus ParseCopied<TParser, TSink>(ref TParser parser, in ReadOnlySequence<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
         where TParser : struct, IHeadParser
         where TSink : struct, IHeaderSink

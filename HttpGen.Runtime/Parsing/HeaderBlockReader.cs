@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace HttpGen.Parsing;
 
@@ -128,24 +130,27 @@ public struct HeaderBlockReader
                 return Fail(ParseErrorKind.TooManyHeaders, pos, out error);
             }
 
-            // The usual line takes one scan: the first control byte from the start of the name is the CR that ends the
-            // line (no name byte, nor the colon, is a control byte); the colon and the name's token check then run
-            // inside that bounded line. Anything unusual (a bad byte, a missing colon, a bare LF, a line not complete
-            // yet) goes to the byte-exact path below, which finds the precise error and offset.
-            // A line begun in an earlier call resumes where that call's scan stopped; the bytes before were judged.
+            // The usual line takes one pass, inline: the first 32 bytes of the line give two masks side by side, token
+            // bytes (the name ends at the colon) and the bytes that end a value (its CR, when the line is that short;
+            // a longer value is scanned on from there), and an LF follows the CR. Anything unusual (a bad byte, a
+            // missing colon, a name of 32 bytes or more, a bare LF, a line not complete yet) goes to the byte-exact path
+            // below, which finds the precise error and offset. A line begun in an earlier call resumes there, where
+            // that call's scan stopped: the bytes before were judged, so a line that arrives a byte at a time is read once.
             ReadOnlySpan<byte> line = window[pos..];
             int colon, valueStart, stop, lineEnd;
             ReadOnlySpan<byte> rest;
-            int end = line[scanned..].IndexOfAny(HttpCharacters.FieldValueStop);
-            end = end < 0 ? end : end + scanned;
-            if (end > 0 && end + 1 < line.Length && line[end] == CR && line[end + 1] == LF
-                && (colon = line[..end].IndexOf((byte)':')) > 0 && colon <= maxName
-                && line[..colon].IndexOfAnyExcept(HttpCharacters.Token) < 0)
+            int end;
+            if (scanned == 0
+                && HttpCharacters.TryLoad32(window, pos, out Vector128<byte> low, out Vector128<byte> high, out int shift)
+                && (colon = BitOperations.TrailingZeroCount(HttpCharacters.NotIn32(low, high, HttpCharacters.TokenSet.Bitmap, shift))) < 32 - shift
+                && colon > 0 && window[pos + colon] == (byte)':' && colon <= maxName
+                && (end = UsualValueEnd(window, pos, colon, HttpCharacters.Stop32(low, high, shift), shift)) >= 0
+                && end + 1 < window.Length && window[end] == CR && window[end + 1] == LF)
             {
                 valueStart = pos + colon + 1;
                 rest = window[valueStart..];
-                stop = end - colon - 1;
-                lineEnd = pos + end + 2;
+                stop = end - valueStart;
+                lineEnd = end + 2;
             }
             else
             {
@@ -236,7 +241,7 @@ public struct HeaderBlockReader
             if (id >= 0)
             {
                 var range = new HeaderRange(valueStart + lead, value.Length);
-                ParseErrorKind kind = id < KnownHeaderIds.FirstDeclared ? OnFramingHeader(id, range.Start, value) : ParseErrorKind.None;
+                ParseErrorKind kind = id < KnownHeaderIds.FirstDeclared ? OnFramingHeader(id, window, range.Start, value) : ParseErrorKind.None;
                 if (kind == ParseErrorKind.None)
                 {
                     kind = sink.OnHeader(id, range, value);
@@ -265,8 +270,22 @@ public struct HeaderBlockReader
         return OperationStatus.NeedMoreData;
     }
 
+    // Where the value of the line at `pos`, whose colon is at `colon`, ends: the first value-ending byte after the colon
+    // in the line's 32-byte masks, or further on. -1 when the buffer ends first.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int UsualValueEnd(ReadOnlySpan<byte> window, int pos, int colon, uint stops, int shift)
+    {
+        stops &= ~((2u << colon) - 1); // from the byte after the colon (nothing when the colon is the 32nd byte)
+        if (stops != 0)
+        {
+            return pos + BitOperations.TrailingZeroCount(stops);
+        }
+
+        return shift == 0 ? HttpCharacters.IndexOfFieldValueStop(window, pos + 32) : -1;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ParseErrorKind OnFramingHeader(int id, int offset, ReadOnlySpan<byte> value)
+    private ParseErrorKind OnFramingHeader(int id, ReadOnlySpan<byte> window, int offset, ReadOnlySpan<byte> value)
     {
         switch (id)
         {
@@ -279,7 +298,7 @@ public struct HeaderBlockReader
                 FirstHostOffset = offset;
 
                 // Host = uri-host [ ":" port ] (RFC 9110 §7.2); an empty value is allowed for a target without an authority.
-                return value.IsEmpty || HeaderValueParsing.IsValidHostAndPort(value, requirePort: false) ? ParseErrorKind.None : ParseErrorKind.InvalidHost;
+                return value.IsEmpty || HeaderValueParsing.IsValidHostAndPort(window, offset, offset + value.Length, requirePort: false) ? ParseErrorKind.None : ParseErrorKind.InvalidHost;
 
             case KnownHeaderIds.ContentLength:
                 // Both framings in one message is how request smuggling starts (RFC 9112 §6.1): refused at the
@@ -297,12 +316,13 @@ public struct HeaderBlockReader
 
                 HasContentLength = true;
                 ContentLengthOffset = offset;
-                if (value.Contains((byte)','))
+                if (HeaderValueParsing.TryParseDecimal(value, out ContentLength))
                 {
-                    return ParseErrorKind.DuplicateContentLength;
+                    return ParseErrorKind.None;
                 }
 
-                return HeaderValueParsing.TryParseDecimal(value, out ContentLength) ? ParseErrorKind.None : ParseErrorKind.InvalidContentLength;
+                // A list of lengths ("42, 42") is a repetition, not a malformed number.
+                return value.Contains((byte)',') ? ParseErrorKind.DuplicateContentLength : ParseErrorKind.InvalidContentLength;
 
             case KnownHeaderIds.TransferEncoding:
                 // An HTTP/1.0 recipient cannot trust chunked framing (RFC 9112 §6.1), whatever the codings are.
@@ -371,14 +391,19 @@ public struct HeaderBlockReader
 
     private void ReadConnectionOptions(ReadOnlySpan<byte> value)
     {
-        // Nearly every Connection header is exactly one of these two: decide it without the list parser.
-        if (System.Text.Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+        // Nearly every Connection header is exactly one of these two: decide it without the list parser. OR-ing 0x20
+        // folds the letters to lower case; it also maps a few control bytes onto '-', which a field value cannot hold.
+        if (value.Length == 10
+            && (HeaderNameMatching.Read64(value, 0) | 0x2020202020202020UL) == KeepAlive8
+            && (HeaderNameMatching.Read16(value, 8) | 0x2020) == KeepAlive2)
         {
             ConnectionKeepAlive = true;
             return;
         }
 
-        if (System.Text.Ascii.EqualsIgnoreCase(value, "close"u8))
+        if (value.Length == 5
+            && (HeaderNameMatching.Read32(value, 0) | 0x20202020u) == Close4
+            && (HeaderNameMatching.Read8(value, 4) | 0x20) == (byte)'e')
         {
             ConnectionClose = true;
             return;
@@ -400,6 +425,12 @@ public struct HeaderBlockReader
             }
         }
     }
+
+    private static ulong KeepAlive8 => HeaderNameMatching.Read64("keep-alive"u8, 0);
+
+    private static ushort KeepAlive2 => HeaderNameMatching.Read16("keep-alive"u8, 8);
+
+    private static uint Close4 => HeaderNameMatching.Read32("close"u8, 0);
 
     /// <summary>Whether the connection stays open after this message (RFC 9112 §9.3).</summary>
     internal readonly bool KeepAlive(ProtocolVersion version) =>

@@ -104,30 +104,49 @@ public static class HeaderValueParsing
     /// <param name="value">The authority bytes.</param>
     /// <param name="requirePort">True when the port must be present and non-empty (CONNECT's authority-form).</param>
     /// <returns>True when valid.</returns>
-    internal static bool IsValidHostAndPort(ReadOnlySpan<byte> value, bool requirePort)
+    internal static bool IsValidHostAndPort(ReadOnlySpan<byte> value, bool requirePort) =>
+        IsValidHostAndPort(value, 0, value.Length, requirePort);
+
+    /// <summary>Whether <c>buffer[start..end]</c> is <c>uri-host [ ":" port ]</c>; see the overload on a span.</summary>
+    /// <param name="buffer">The bytes around the authority: the scan may read past <paramref name="end"/> (and ignore it).</param>
+    /// <param name="start">Where the authority starts.</param>
+    /// <param name="end">Where it ends.</param>
+    /// <param name="requirePort">True when the port must be present and non-empty.</param>
+    /// <returns>True when valid.</returns>
+    internal static bool IsValidHostAndPort(ReadOnlySpan<byte> buffer, int start, int end, bool requirePort)
     {
-        if (value.IsEmpty)
+        if (end <= start)
         {
             return false;
         }
 
-        // The usual shape, "name" or "name:port" with a plain name: one scan settles it. Anything else (IP literals,
-        // percent-encodings, sub-delims) takes the full check below.
-        int plain = value.IndexOfAnyExcept(HttpCharacters.PlainHostName);
+        // The usual shape, "name" or "name:port" with a plain name: one inline scan settles it. Anything else (IP
+        // literals, percent-encodings, sub-delims) takes the full check.
+        int plain = HttpCharacters.IndexOfFirstNotIn(buffer, start, end, HttpCharacters.PlainHostNameSet);
         if (plain < 0)
         {
             return !requirePort;
         }
 
-        if (plain > 0 && value[plain] == (byte)':')
+        if (plain > start && buffer[plain] == (byte)':')
         {
-            ReadOnlySpan<byte> digits = value[(plain + 1)..];
-            if (digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
+            int digit = plain + 1;
+            while (digit < end && HttpCharacters.IsDigit(buffer[digit]))
             {
-                return !(requirePort && digits.IsEmpty);
+                digit++;
+            }
+
+            if (digit == end)
+            {
+                return !(requirePort && plain + 1 == end);
             }
         }
 
+        return IsValidUnusualHostAndPort(buffer[start..end], requirePort);
+    }
+
+    private static bool IsValidUnusualHostAndPort(ReadOnlySpan<byte> value, bool requirePort)
+    {
         int hostEnd;
         if (value[0] == (byte)'[')
         {

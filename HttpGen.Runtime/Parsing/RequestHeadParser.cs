@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace HttpGen.Parsing;
@@ -59,7 +61,34 @@ public partial struct RequestHeadParser : IHeadParser
         HeadInput.Parse(ref this, source, ref sink, options, out bytesConsumed);
 
     /// <summary>Forgets the parsed head and every value set, so that the next parse starts afresh. Keeps buffers.</summary>
-    public void Reset() => HeadInput.Reset(ref this);
+    /// <remarks>
+    /// Field by field rather than <c>this = default</c>: a struct holding references is zeroed by a loop of 8-byte
+    /// stores and its kept buffer copied back through write barriers, a sizeable part of a short parse. Every field
+    /// is listed (a test checks that a reset leaves them all at their defaults).
+    /// </remarks>
+    public void Reset()
+    {
+        _buffer.Reset();
+        _headers = default;
+        _stage = default;
+        _part = default;
+        _partStart = 0;
+        _scanned = 0;
+        _method = default;
+        _version = default;
+        _form = default;
+        _defaultPath = false;
+        _rawMethod = default;
+        _target = default;
+        _path = default;
+        _query = default;
+        _framing = default;
+        _connectionClose = false;
+        _error = default;
+        _targetSet = false;
+        _setTarget = default;
+        _setRawMethod = default;
+    }
 
     [UnscopedRef]
     ref HeadBuffer IHeadParser.Buffer => ref _buffer;
@@ -72,7 +101,17 @@ public partial struct RequestHeadParser : IHeadParser
         OperationStatus status;
         if (_stage == Stage.RequestLine)
         {
-            status = ParseRequestLine(head, options);
+            // The usual line, whole in a first call, is read in one pass; anything else by the resumable path.
+            if (_part == LinePart.Leading && _scanned == 0
+                && TryReadUsualRequestLine(head.Length > options.MaxRequestLineLength ? head[..options.MaxRequestLineLength] : head))
+            {
+                status = OperationStatus.Done;
+            }
+            else
+            {
+                status = ParseRequestLine(head, options);
+            }
+
             if (status != OperationStatus.Done)
             {
                 return status == OperationStatus.InvalidData ? Failed() : status;
@@ -354,6 +393,137 @@ public partial struct RequestHeadParser : IHeadParser
         return OperationStatus.Done;
     }
 
+    // The usual request line, whole in the first call, in one inline pass: a method token and SP, an origin-form (or
+    // absolute-form) target whose percent-encodings are checked where the scan meets them, SP, HTTP/1.1 or HTTP/1.0 and
+    // CRLF. Returns false for anything else (an error, a bracket, a bare LF, a line not complete yet) and leaves it to
+    // the byte-exact path, which reads the line afresh and reports the precise error and offset; it sets nothing then
+    // that the byte-exact path does not set again.
+    private bool TryReadUsualRequestLine(ReadOnlySpan<byte> window)
+    {
+        // The first 32 bytes give the method's end and, beside it, the target's first byte that is not a path byte
+        // (its end, for the usual short target); a longer target is scanned on from there.
+        int methodEnd, pos, question = -1;
+        if (HttpCharacters.TryLoad32(window, 0, out Vector128<byte> low, out Vector128<byte> high, out _))
+        {
+            methodEnd = BitOperations.TrailingZeroCount(HttpCharacters.NotIn32(low, high, HttpCharacters.TokenSet.Bitmap, 0));
+            if (methodEnd is 0 or 32 || window[methodEnd] != (byte)' ')
+            {
+                return false;
+            }
+
+            // And the query's end, from the same loads: the byte after a '?' that ends the path there.
+            uint nonPath = HttpCharacters.NotIn32(low, high, HttpCharacters.PathScanSet.Bitmap, 0) & ~((2u << methodEnd) - 1);
+            uint nonQuery = HttpCharacters.NotIn32(low, high, HttpCharacters.QueryScanSet.Bitmap, 0);
+            pos = nonPath != 0 ? BitOperations.TrailingZeroCount(nonPath)
+                : HttpCharacters.IndexOfFirstNotIn(window, 32, window.Length, HttpCharacters.PathScanSet);
+            if (pos is > 0 and < 31 && window[pos] == (byte)'?' && (nonQuery &= ~((2u << pos) - 1)) != 0)
+            {
+                question = pos;
+                pos = BitOperations.TrailingZeroCount(nonQuery);
+            }
+        }
+        else
+        {
+            methodEnd = HttpCharacters.IndexOfFirstNotIn(window, 0, window.Length, HttpCharacters.TokenSet);
+            if (methodEnd <= 0 || window[methodEnd] != (byte)' ')
+            {
+                return false;
+            }
+
+            pos = HttpCharacters.IndexOfFirstNotIn(window, methodEnd + 1, window.Length, HttpCharacters.PathScanSet);
+        }
+
+        int start = methodEnd + 1;
+        while (true)
+        {
+            if (pos < 0)
+            {
+                return false;
+            }
+
+            byte b = window[pos];
+            if (b == (byte)'%')
+            {
+                if (pos + 2 >= window.Length || !HttpCharacters.IsHexDigit(window[pos + 1]) || !HttpCharacters.IsHexDigit(window[pos + 2]))
+                {
+                    return false;
+                }
+
+                pos += 3;
+            }
+            else if (b == (byte)'?' && question < 0)
+            {
+                question = pos++;
+            }
+            else
+            {
+                break;
+            }
+
+            pos = HttpCharacters.IndexOfFirstNotIn(window, pos, window.Length, question < 0 ? HttpCharacters.PathScanSet : HttpCharacters.QueryScanSet);
+        }
+
+        // SP, then "HTTP/1.x" CRLF: 8 bytes compared at once, then 2.
+        if (window[pos] != (byte)' ' || pos == start || window.Length - pos < 11)
+        {
+            return false;
+        }
+
+        ulong version = HeaderNameMatching.Read64(window, pos + 1);
+        if ((version != Http11 && version != Http10) || HeaderNameMatching.Read16(window, pos + 9) != CrLf)
+        {
+            return false;
+        }
+
+        RequestMethod method = ClassifyMethod(window, methodEnd);
+        _rawMethod = new HeaderRange(0, methodEnd);
+        _method = method;
+        _target = new HeaderRange(start, pos - start);
+        if (window[start] == (byte)'/' && method != RequestMethod.Connect)
+        {
+            _form = RequestTargetForm.Origin;
+            _path = new HeaderRange(start, (question < 0 ? pos : question) - start);
+            _query = question < 0 ? new HeaderRange(pos, 0) : new HeaderRange(question + 1, pos - question - 1);
+        }
+        else if (!ClassifyTarget(window[start..pos], start, method))
+        {
+            // A target of no form, or of a form its method does not take: the byte-exact path reports it.
+            return false;
+        }
+
+        _version = version == Http11 ? ProtocolVersion.Http11 : ProtocolVersion.Http10;
+        int lineEnd = pos + 11;
+        _headers.BlockStart = lineEnd;
+        _headers.Position = lineEnd;
+        _headers.IsHttp10 = _version == ProtocolVersion.Http10;
+        return true;
+    }
+
+    // The method of a request line whose method (a token) ends with the SP at `length`: compared with the registered
+    // ones 4 or 8 bytes at a time, the SP included (methods are case-sensitive).
+    private static RequestMethod ClassifyMethod(ReadOnlySpan<byte> line, int length)
+    {
+        uint first = HeaderNameMatching.Read32(line, 0);
+        return length switch
+        {
+            3 when first == Get4 => RequestMethod.Get,
+            3 when first == Put4 => RequestMethod.Put,
+            4 when first == Post4 => RequestMethod.Post,
+            4 when first == Head4 => RequestMethod.Head,
+            _ => ClassifyMethod(line[..length]),
+        };
+    }
+
+    private static uint Get4 => HeaderNameMatching.Read32("GET "u8, 0);
+
+    private static uint Put4 => HeaderNameMatching.Read32("PUT "u8, 0);
+
+    private static uint Post4 => HeaderNameMatching.Read32("POST"u8, 0);
+
+    private static uint Head4 => HeaderNameMatching.Read32("HEAD"u8, 0);
+
+    private static ushort CrLf => HeaderNameMatching.Read16("\r\n"u8, 0);
+
     // Out of data: keeps the part being read, where it starts and how far it was scanned, for the next call.
     private OperationStatus Wait(LinePart part, int start, int scanned)
     {
@@ -552,6 +722,9 @@ public partial struct RequestHeadParser : IHeadParser
     /// <summary>Whether the client sent <c>Expect: 100-continue</c> and waits to be told to send the body.</summary>
     public readonly bool ExpectContinue => _headers.ExpectContinue;
 
+    /// <summary>Whether the Connection field holds the <c>upgrade</c> option (the client asks to switch protocols).</summary>
+    public readonly bool ConnectionUpgrade => _headers.ConnectionUpgrade;
+
     /// <summary>The error after <see cref="OperationStatus.InvalidData"/>.</summary>
     public readonly ParseError Error => _error;
 
@@ -581,6 +754,7 @@ public partial struct RequestHeadParser : IHeadParser
     public readonly ReadOnlyMemory<byte> Value(HeaderBytes value) => value.Resolve(_buffer.Head);
 
     /// <summary>Writes a declared header's line, checking its bytes unless nobody else can have changed them.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public readonly void WriteHeader(ref Formatting.HeadWriter writer, ReadOnlySpan<byte> nameColonSpace, HeaderBytes value) =>
         writer.WriteHeader(nameColonSpace, value.Resolve(_buffer.Head).Span, check: !value.IsOwned);
 

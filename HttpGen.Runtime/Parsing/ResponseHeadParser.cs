@@ -34,6 +34,12 @@ public partial struct ResponseHeadParser : IHeadParser
     private ParseError _error;
     private int _reasonScanned; // how far earlier calls read the reason phrase: its scan resumes here
 
+    /// <summary>
+    /// When writing: this response hands the connection over to another protocol (a server's 101, or its 2xx to
+    /// CONNECT), so it has no framing headers (RFC 9110 §9.3.6), and a 101 says <c>Connection: upgrade</c> (§7.8).
+    /// </summary>
+    internal bool HandsOver;
+
     /// <summary>Parses a head that starts at the first byte of <paramref name="source"/>.</summary>
     public OperationStatus Parse<TSink>(ReadOnlyMemory<byte> source, ref TSink sink, ParserOptions options, out int bytesConsumed)
         where TSink : struct, IHeaderSink =>
@@ -45,7 +51,24 @@ public partial struct ResponseHeadParser : IHeadParser
         HeadInput.Parse(ref this, source, ref sink, options, out bytesConsumed);
 
     /// <summary>Forgets the parsed head and every value set, so that the next parse starts afresh. Keeps buffers.</summary>
-    public void Reset() => HeadInput.Reset(ref this);
+    /// <remarks>Field by field, as <see cref="RequestHeadParser.Reset"/> explains (a test checks every field).</remarks>
+    public void Reset()
+    {
+        _buffer.Reset();
+        _headers = default;
+        _stage = default;
+        _version = default;
+        _statusCode = 0;
+        _reasonSource = default;
+        _parsedReason = default;
+        _setReason = default;
+        _requestMethod = default;
+        _framing = default;
+        _connectionClose = false;
+        _announceKeepAlive = false;
+        _error = default;
+        _reasonScanned = 0;
+    }
 
     [UnscopedRef]
     ref HeadBuffer IHeadParser.Buffer => ref _buffer;
@@ -317,6 +340,7 @@ public partial struct ResponseHeadParser : IHeadParser
     public readonly ReadOnlyMemory<byte> Value(HeaderBytes value) => value.Resolve(_buffer.Head);
 
     /// <summary>Writes a declared header's line, checking its bytes unless nobody else can have changed them.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public readonly void WriteHeader(ref Formatting.HeadWriter writer, ReadOnlySpan<byte> nameColonSpace, HeaderBytes value) =>
         writer.WriteHeader(nameColonSpace, value.Resolve(_buffer.Head).Span, check: !value.IsOwned);
 
@@ -326,12 +350,19 @@ public partial struct ResponseHeadParser : IHeadParser
     /// <summary>Writes the status line and, unless the extra headers carry one, the cached Date line.</summary>
     public readonly void WriteStart(ref Formatting.HeadWriter writer, HeaderList? extraHeaders)
     {
-        int status = _statusCode == 0 ? 200 : _statusCode;
-        // Only a parsed reason phrase is a view of memory the caller may have changed since.
-        writer.WriteStatusLine(status, _statusCode == 0 ? "OK"u8 : ReasonPhrase, checkReason: _reasonSource == ReasonSource.Parsed);
+        if (_statusCode == 0 || _reasonSource == ReasonSource.Standard)
+        {
+            writer.WriteStandardStatusLine(_statusCode == 0 ? 200 : _statusCode);
+        }
+        else
+        {
+            // Only a parsed reason phrase is a view of memory the caller may have changed since.
+            writer.WriteStatusLine(_statusCode, ReasonPhrase, checkReason: _reasonSource == ReasonSource.Parsed);
+        }
+
         if (extraHeaders is not { ContainsDate: true })
         {
-            writer.Write(Formatting.HttpDate.HeaderLine);
+            writer.WriteDateLine();
         }
     }
 
@@ -343,7 +374,15 @@ public partial struct ResponseHeadParser : IHeadParser
             writer.Write(extraHeaders.Lines);
         }
 
-        writer.WriteFraming(_framing, !_connectionClose, _statusCode == 0 ? 200 : _statusCode);
+        if (!HandsOver)
+        {
+            writer.WriteFraming(_framing, !_connectionClose, _statusCode == 0 ? 200 : _statusCode);
+        }
+        else if (_statusCode == 101)
+        {
+            writer.Write("Connection: upgrade\r\n"u8);
+        }
+
         if (_announceKeepAlive && !_connectionClose && _framing.Kind != BodyKind.ReadToClose)
         {
             writer.Write("Connection: keep-alive\r\n"u8);

@@ -10,10 +10,10 @@ internal sealed class Exchange<TRequest, TResponse>
     where TRequest : class, IHttpRequestHead<TRequest>
     where TResponse : class, IHttpResponseHead<TResponse>
 {
-    public Exchange(ParserOptions parserOptions, long maxRequestBodySize)
+    public Exchange(ParserOptions parserOptions, Chunked.ChunkedDecoderOptions chunkedOptions)
     {
         Request.Options = parserOptions;
-        Body = new HttpRequestBody(maxRequestBodySize);
+        Body = new HttpRequestBody(chunkedOptions);
     }
 
     public TRequest Request { get; } = TRequest.Create();
@@ -37,13 +37,20 @@ internal sealed class ExchangePool<TRequest, TResponse>
     private readonly Lock _lock = new();
     private readonly Exchange<TRequest, TResponse>[] _spares;
     private readonly ParserOptions _parserOptions;
-    private readonly long _maxRequestBodySize;
+    private readonly Chunked.ChunkedDecoderOptions _chunkedOptions;
     private int _count;
 
     public ExchangePool(ParserOptions parserOptions, long maxRequestBodySize, int capacity)
     {
         _parserOptions = parserOptions;
-        _maxRequestBodySize = maxRequestBodySize;
+
+        // A chunked request body: as large as a declared one may be, with trailer fields held to the head's limits.
+        _chunkedOptions = new Chunked.ChunkedDecoderOptions
+        {
+            MaxBodySize = maxRequestBodySize,
+            MaxTrailerCount = parserOptions.MaxHeaderCount,
+            MaxTrailerSectionLength = parserOptions.MaxHeaderBlockLength,
+        };
         _spares = new Exchange<TRequest, TResponse>[capacity];
     }
 
@@ -60,7 +67,7 @@ internal sealed class ExchangePool<TRequest, TResponse>
             }
         }
 
-        return new Exchange<TRequest, TResponse>(_parserOptions, _maxRequestBodySize);
+        return new Exchange<TRequest, TResponse>(_parserOptions, _chunkedOptions);
     }
 
     /// <summary>Takes back an exchange whose request was cleared and whose buffers were released.</summary>

@@ -1,8 +1,9 @@
 using System.Buffers;
-using HttpGen.Transport;
+using System.Diagnostics;
 using System.Net.Sockets;
-using HttpGen.Formatting;
+using HttpGen.Diagnostics;
 using HttpGen.Parsing;
+using HttpGen.Transport;
 
 namespace HttpGen.Server;
 
@@ -10,15 +11,18 @@ namespace HttpGen.Server;
 /// One client connection: parse a head, frame its body, run the handler, write the response, then keep the
 /// connection or close it (RFC 9112 §9). Pipelined requests are answered in order, and every response produced from
 /// bytes already received is sent in one write. The message objects, buffers and body reader/writer live as long as
-/// the connection, so a keep-alive request costs no allocation.
+/// the connection, so a keep-alive request costs no allocation. On a TLS endpoint the connection first runs the
+/// handshake, then this same loop over the decrypted stream. This file holds the loop and the connection's life; the
+/// request handling and the response head are in HttpConnection.Response.cs.
 /// </summary>
-internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.IStarter, HttpRequestBody.IContinueSender
+internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponseBody.IStarter, HttpRequestBody.IContinueSender
     where TRequest : class, IHttpRequestHead<TRequest>
     where TResponse : class, IHttpResponseHead<TResponse>
 {
     private const int FlushThreshold = 64 * 1024;
 
     private readonly HttpServer<TRequest, TResponse> _server;
+    private readonly ServerListener _listener;
     private readonly HttpServerOptions _options;
     private readonly IHttpHandler<TRequest, TResponse> _handler;
     private readonly ConnectionIO _io;
@@ -49,12 +53,22 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     private CancellationTokenSource? _handlerCts;
     private volatile bool _handlerRunning;
 
-    // The status of the last response queued, for metrics.
-    private int _lastStatus;
+    // Whether the heartbeat watches for the peer going away: 0 yes, 1 it is looking right now, 2 never again (the
+    // connection is being handed over, and its new owner reads the socket). The hand-off waits for a look to finish,
+    // so that the look's peek at the socket never races a read.
+    private const int WatchOn = 0;
+    private const int WatchLooking = 1;
+    private const int WatchOff = 2;
+    private int _peerWatch;
 
-    public HttpConnection(HttpServer<TRequest, TResponse> server, Socket socket)
+    // The status of the last response queued, and the TLS version ("1.2", "1.3"; null for TCP), for metrics.
+    private int _lastStatus;
+    private string? _tlsVersion;
+
+    public HttpConnection(HttpServer<TRequest, TResponse> server, Socket socket, ServerListener listener)
     {
         _server = server;
+        _listener = listener;
         _options = server.Options;
         _handler = server.Handler;
         _io = new ConnectionIO(new SocketTransport(socket), _options.ReceiveBufferSize, server.MaxHeadLength);
@@ -120,9 +134,24 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         {
             CancelHandler();
         }
-        else if (_handlerRunning && PeerHasGone())
+        else if (_handlerRunning && Interlocked.CompareExchange(ref _peerWatch, WatchLooking, WatchOn) == WatchOn)
         {
-            CancelHandler();
+            bool gone = PeerHasGone();
+            Volatile.Write(ref _peerWatch, WatchOn);
+            if (gone)
+            {
+                CancelHandler();
+            }
+        }
+    }
+
+    /// <summary>Stops the heartbeat's watch for the peer for good, once a look in progress is over.</summary>
+    private void StopWatchingPeer()
+    {
+        var wait = default(SpinWait);
+        while (Interlocked.CompareExchange(ref _peerWatch, WatchOff, WatchOn) == WatchLooking)
+        {
+            wait.SpinOnce();
         }
     }
 
@@ -132,12 +161,38 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
         try
         {
             Socket socket = _io.Transport.Socket;
-            return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+            if (!socket.Poll(0, SelectMode.SelectRead))
+            {
+                return false;
+            }
+
+            int available = socket.Available;
+            return available == 0
+                || (_io.Transport is TlsTransport tls && _exchange?.Body.IsComplete == true && IsCloseAlertPending(socket, tls, available));
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return true;
         }
+    }
+
+    // Over TLS a peer that closes first sends a close_notify alert, which the poll sees as bytes to read: when the
+    // request body is complete and exactly one record waits, an alert record means the peer has gone. Nothing else
+    // reads the socket meanwhile (the body is complete, the loop waits for the handler, a hand-off waits for this
+    // look), so the peek finds the bytes Available counted and cannot block. TLS 1.2 shows its
+    // type (21); TLS 1.3 hides it in an application-data record (23) of an alert's size (2 bytes, the inner type and
+    // the 16-byte tag: 19). Only a peer that sends exactly two bytes of a next request and then waits looks the same.
+    private static bool IsCloseAlertPending(Socket socket, TlsTransport tls, int available)
+    {
+        Span<byte> header = stackalloc byte[5];
+        if (socket.Receive(header, SocketFlags.Peek) != 5)
+        {
+            return false;
+        }
+
+        int length = (header[3] << 8) | header[4];
+        return available == 5 + length
+            && (header[0] == 21 || (header[0] == 23 && length == 19 && tls.Stream.SslProtocol == System.Security.Authentication.SslProtocols.Tls13));
     }
 
     private void CancelHandler()
@@ -154,11 +209,20 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
 
     /// <summary>
     /// At the start of a graceful stop: a connection that waits between requests, or holds part of a head, is closed
-    /// at once (no handler will run on it). A new connection that has not sent anything yet gets a short while to send
-    /// its first request, which is then answered with <c>Connection: close</c>.
+    /// at once (no handler will run on it). A new connection that has not sent anything yet (or is still in its TLS
+    /// handshake) gets a short while to send its first request, which is then answered with <c>Connection: close</c>.
+    /// A connection that its handler took over has the handler's token cancelled.
     /// </summary>
     public void OnStopping(long firstRequestDeadline)
     {
+        if (Volatile.Read(ref _peerWatch) == WatchOff)
+        {
+            // A taken-over connection has no request to finish: its handler is told to wind its protocol down now
+            // (within the shutdown timeout), not when the stop gives up on it.
+            CancelHandler();
+            return;
+        }
+
         if ((_served > 0 && Interlocked.CompareExchange(ref _state, StateClosed, StateIdle) == StateIdle)
             || Interlocked.CompareExchange(ref _state, StateClosed, StateHead) == StateHead)
         {
@@ -190,10 +254,15 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     public async Task RunAsync()
     {
         await Task.Yield();
-        long opened = System.Diagnostics.Stopwatch.GetTimestamp();
-        Diagnostics.ServerMetrics.ConnectionOpened();
+        long opened = Stopwatch.GetTimestamp();
+        ServerMetrics.ConnectionOpened();
         try
         {
+            if (_listener.Tls is not null && !await HandshakeAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
             while (true)
             {
                 if (_exchange is not null)
@@ -262,7 +331,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                         {
                             await _io.WaitForDataAsync(ConnectionIO.DeadlineAfter(wait)).ConfigureAwait(false);
                         }
-                        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
                         {
                             _io.EndWait();
                             return;
@@ -299,7 +368,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                 if (status == OperationStatus.InvalidData)
                 {
                     ParseError error = TRequest.State(Request).Error;
-                    _server.OnRejected(error.Kind);
+                    _server.OnRejected(error.Kind, _listener.PortTag);
                     await CloseWithErrorAsync(error.StatusCode, error.Reason).ConfigureAwait(false);
                     return;
                 }
@@ -312,12 +381,19 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                 _io.ConsumeHead(consumed); // the head stays in place while the handler may read it
                 _served++;
                 RequestMethod method = TRequest.State(Request).Method;
-                long started = Diagnostics.ServerMetrics.RequestStarted(method, _server.PortTag);
+                long started = ServerMetrics.RequestStarted(method, _listener.PortTag);
                 bool keep = await HandleAsync().ConfigureAwait(false);
                 _io.ReleaseHead();
                 Output.Release();
                 Body.Release();
-                Diagnostics.ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _server.PortTag);
+                ServerMetrics.RequestEnded(method, _lastStatus, _version, started, _listener.PortTag);
+                if (_handOff is not null)
+                {
+                    // The handler's task is over, and with it the connection it took over.
+                    await _handOff.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+
                 if (!keep || !_handlerCts!.TryReset())
                 {
                     if (_io.OutLength > 0)
@@ -344,213 +420,42 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
             _io.Dispose();
             ReturnExchange(clean: _handlerCts?.IsCancellationRequested != true);
             _handlerCts?.Dispose();
-            _server.OnConnectionClosed(this, opened);
+            _server.OnConnectionClosed(this, opened, _tlsVersion);
         }
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    // Runs the handler for the parsed request and queues its response. Returns whether to keep the connection.
-    private async ValueTask<bool> HandleAsync()
+    // The TLS handshake, before any HTTP, off the accept loop (RunAsync has yielded). It is bounded by
+    // TlsHandshakeTimeout through the heartbeat, which shuts the socket's receive side when the deadline passes (and
+    // fails the handshake), like every other timeout; a stop brings the deadline forward. False when it failed: a
+    // client that stalls, speaks plain HTTP, or offers nothing acceptable is closed without a word.
+    private async ValueTask<bool> HandshakeAsync()
     {
-        ref RequestHeadParser head = ref TRequest.State(Request);
-        BodyFraming framing = head.Framing;
-        RequestMethod method = head.Method;
-        // RFC 9110 §10.1.1 and §15.2: an HTTP/1.0 client is never sent a 1xx; its expectation is ignored.
-        bool expectContinue = head.ExpectContinue && head.Version == ProtocolVersion.Http11;
-        _requestKeepAlive = head.KeepAlive;
-        _version = head.Version;
-        _isHead = method == RequestMethod.Head;
-
-        if (framing.Kind == BodyKind.ContentLength && framing.ContentLength > _options.MaxRequestBodySize)
-        {
-            _server.OnRejected(ParseErrorKind.None);
-            QueueError(413, "request body too large");
-            return false;
-        }
-
-        Body.Start(_io, framing, expectContinue, _options.MaxRequestBodySize, _options.BodyReadTimeout, _options.MinRequestBodyDataRate);
-        TResponse.Clear(Response);
-        TResponse.State(Response).RequestMethod = method;
-        Output.Start(_io, this, _options.MaxBufferedResponseBody);
-
-        _handlerCts ??= new CancellationTokenSource();
+        long started = Stopwatch.GetTimestamp();
+        _io.StartDeadline(ConnectionIO.DeadlineAfter(_options.TlsHandshakeTimeout));
+        TlsTransport tls;
         try
         {
-            ValueTask handled = _handler.HandleAsync(Request, Response, Body, Output, _handlerCts.Token);
-            if (!handled.IsCompletedSuccessfully)
-            {
-                // Only a handler that waits can outlive its peer: the heartbeat watches the socket meanwhile.
-                _handlerRunning = true;
-                try
-                {
-                    await handled.ConfigureAwait(false);
-                }
-                finally
-                {
-                    _handlerRunning = false;
-                }
-            }
+            tls = await _listener.AuthenticateAsync(_io.Transport.Socket, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (HttpBodyException e)
+        catch (Exception e)
         {
-            if (!Output.HasStarted)
-            {
-                QueueError(e.StatusCode, e.Message);
-            }
-
-            return false;
-        }
-        catch (Exception) when (!Output.HasStarted && !_io.SendTimedOut)
-        {
-            QueueError(500, "internal server error");
-            return false;
-        }
-        catch (Exception)
-        {
-            // The head is gone and part of the body with it, or the peer stopped reading: the only honest end is to
-            // close, leaving the body visibly incomplete (no last chunk, or fewer bytes than Content-Length).
+            // Whatever failed (the peer, the certificate selector), this connection has nothing more to say.
+            ServerMetrics.TlsHandshakeEnded(started, null, _io.EndWait() ? "timeout" : e.GetType().FullName, _listener.PortTag);
             return false;
         }
 
-        bool keep = _requestKeepAlive && !_server.IsStopping && TResponse.State(Response).KeepAlive;
-        if (!Body.IsComplete)
+        _io.UseTransport(tls);
+        if (_io.EndWait())
         {
-            // A client that asked "Expect: 100-continue" and was never told to continue may or may not send its body:
-            // the only safe way on is a fresh connection. A large unread body is not worth reading either.
-            bool unreadExpect = expectContinue && !Body.ReadStarted;
-            bool tooLarge = Body.Kind == BodyKind.ContentLength && Body.Length - Body.BytesRead > _options.MaxBodyDrainSize;
-            keep &= !unreadExpect && !tooLarge;
+            ServerMetrics.TlsHandshakeEnded(started, null, "timeout", _listener.PortTag);
+            return false; // done just as the deadline passed: the receive side is already shut
         }
 
-        if (Output.HasStarted)
-        {
-            try
-            {
-                Output.CompleteStreaming();
-            }
-            catch (InvalidOperationException)
-            {
-                return false; // more body than its Content-Length: not a byte of the excess is sent
-            }
-
-            keep &= Output.StreamingKind != BodyKind.ReadToClose && !ContentLengthBroken();
-        }
-        else if (!QueueBufferedResponse(ref keep))
-        {
-            return false;
-        }
-
-        if (keep && !Body.IsComplete)
-        {
-            await _io.FlushAsync().ConfigureAwait(false);
-            keep = await Body.DrainAsync(_options.MaxBodyDrainSize).ConfigureAwait(false);
-        }
-
-        return keep;
-    }
-
-    private bool ContentLengthBroken()
-    {
-        BodyFraming framing = TResponse.State(Response).Framing;
-        return framing.Kind == BodyKind.ContentLength && !Output.Discard && framing.ContentLength != Output.BytesWritten;
-    }
-
-    // The common case: the whole body is buffered, so the head can carry its exact Content-Length.
-    private bool QueueBufferedResponse(ref bool keep)
-    {
-        ref ResponseHeadParser head = ref TResponse.State(Response);
-        int status = head.StatusCode == 0 ? 200 : head.StatusCode;
-        _lastStatus = status;
-        bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
-        BodyFraming framing = head.Framing;
-        if (framing.Kind == BodyKind.None && !ReasonPhrases.ForbidsBody(status))
-        {
-            framing = new BodyFraming(BodyKind.ContentLength, Output.BytesWritten);
-        }
-        else if (framing.Kind == BodyKind.ContentLength && !noBody && framing.ContentLength != Output.BytesWritten)
-        {
-            // The handler declared one length and wrote another: sending either would desynchronize the client.
-            QueueError(500, "response body length differs from its Content-Length");
-            return false;
-        }
-
-        keep &= framing.Kind != BodyKind.ReadToClose;
-        head.Framing = framing;
-        head.KeepAlive = keep;
-        head.AnnounceKeepAlive = keep && _version == ProtocolVersion.Http10;
-        QueueHead();
-        if (!noBody)
-        {
-            if (framing.Kind == BodyKind.Chunked)
-            {
-                Output.AppendBufferedAsChunked();
-            }
-            else
-            {
-                _io.AppendOut(Output.Buffered);
-            }
-        }
-
+        _tlsVersion = tls.TlsProtocolVersion;
+        ServerMetrics.TlsHandshakeEnded(started, _tlsVersion, null, _listener.PortTag);
         return true;
-    }
-
-    BodyKind HttpResponseBody.IStarter.StartStreaming()
-    {
-        ref ResponseHeadParser head = ref TResponse.State(Response);
-        int status = head.StatusCode == 0 ? 200 : head.StatusCode;
-        _lastStatus = status;
-        bool noBody = _isHead || ReasonPhrases.ForbidsBody(status);
-        BodyKind kind = head.Framing.Kind switch
-        {
-            BodyKind.ContentLength => BodyKind.ContentLength,
-            _ when ReasonPhrases.ForbidsBody(status) => BodyKind.None,
-            _ when _version == ProtocolVersion.Http11 => BodyKind.Chunked,
-            _ => BodyKind.ReadToClose, // an HTTP/1.0 client knows no chunked coding: the close ends the body
-        };
-        bool keep = kind != BodyKind.ReadToClose && _requestKeepAlive && !_server.IsStopping && head.KeepAlive;
-        head.Framing = new BodyFraming(kind, head.Framing.ContentLength);
-        head.KeepAlive = keep;
-        head.AnnounceKeepAlive = keep && _version == ProtocolVersion.Http10;
-        Output.Discard = noBody;
-        QueueHead();
-        return kind;
-    }
-
-    long HttpResponseBody.IStarter.DeclaredLength => TResponse.State(Response).Framing.ContentLength;
-
-    private void QueueHead()
-    {
-        int sizeHint = 512;
-        while (true)
-        {
-            Span<byte> span = _io.GetOutSpan(sizeHint);
-            if (TResponse.Format(Response, span, out int written))
-            {
-                _io.OutLength += written;
-                return;
-            }
-
-            sizeHint = span.Length * 2;
-        }
-    }
-
-    // Error responses are written by the runtime, not through the user's response type: they must not depend on it.
-    private void QueueError(int statusCode, string reason)
-    {
-        _lastStatus = statusCode;
-        var writer = new HeadWriter(_io.GetOutSpan(512));
-        writer.WriteStatusLine(statusCode, ReasonPhrases.Get(statusCode));
-        writer.Write(HttpDate.HeaderLine);
-        writer.Write("Content-Type: text/plain; charset=utf-8\r\n"u8);
-        writer.WriteHeader("Content-Length: "u8, reason.Length + 1);
-        writer.Write("Connection: close\r\n"u8);
-        writer.TryComplete(out int written);
-        _io.OutLength += written;
-        Span<byte> body = _io.GetOutSpan(reason.Length + 1);
-        System.Text.Encoding.Latin1.GetBytes(reason, body);
-        body[reason.Length] = (byte)'\n';
-        _io.OutLength += reason.Length + 1;
     }
 
     private async Task CloseWithErrorAsync(int statusCode, string reason)
@@ -566,7 +471,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
     {
         try
         {
-            _io.Transport.Shutdown(SocketShutdown.Send);
+            await _io.Transport.CloseSendAsync().ConfigureAwait(false);
             using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
             try
@@ -588,7 +493,7 @@ internal sealed class HttpConnection<TRequest, TResponse> : HttpResponseBody.ISt
                 ArrayPool<byte>.Shared.Return(scratch);
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException or IOException)
         {
         }
     }

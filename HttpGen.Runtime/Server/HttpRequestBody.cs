@@ -6,13 +6,14 @@ using HttpGen.Chunked;
 namespace HttpGen.Server;
 
 /// <summary>
-/// The body of the request being handled, streamed from the connection: Content-Length or chunked (decoded here),
-/// never past its end, so the next pipelined request stays intact. One instance per connection, reused.
+/// The body of the request being handled, streamed from the connection: Content-Length or chunked (decoded here, with
+/// its trailer fields), never past its end, so the next pipelined request stays intact. One instance per connection,
+/// reused.
 /// </summary>
 public sealed class HttpRequestBody
 {
     private ConnectionIO? _io;
-    private readonly long _maxDecodedSize;
+    private readonly ChunkedDecoderOptions _chunkedOptions;
     private ChunkedDecoder? _decoder; // created for the first chunked body
     private BodyKind _kind;
     private long _remaining;
@@ -24,7 +25,7 @@ public sealed class HttpRequestBody
     private bool _expectContinue;
     private byte[]? _whole;
 
-    internal HttpRequestBody(long maxSize) => _maxDecodedSize = maxSize;
+    internal HttpRequestBody(ChunkedDecoderOptions chunkedOptions) => _chunkedOptions = chunkedOptions;
 
     /// <summary>How the body is delimited.</summary>
     public BodyKind Kind => _kind;
@@ -37,6 +38,17 @@ public sealed class HttpRequestBody
 
     /// <summary>Whether the whole body has been read (always true for a request without one).</summary>
     public bool IsComplete { get; private set; }
+
+    /// <summary>
+    /// The trailer fields that ended a chunked body, once it has been read to its end (<see cref="IsComplete"/>); empty
+    /// before that and for other framings. Walk them with <c>foreach (HeaderField field in body.EnumerateTrailers())</c>:
+    /// no allocation, views valid until the handler returns. They are held to the request head's limits (as many fields
+    /// as <see cref="ParserOptions.MaxHeaderCount"/>, as many bytes as <see cref="ParserOptions.MaxHeaderBlockLength"/>)
+    /// and to the header field rules; Content-Length, Transfer-Encoding or Host among them make the body malformed (400).
+    /// </summary>
+    /// <returns>An enumerator over the trailer fields.</returns>
+    public HeaderFieldEnumerator EnumerateTrailers() =>
+        _kind == BodyKind.Chunked && IsComplete ? _decoder!.EnumerateTrailers() : default;
 
     /// <summary>Whether any of the body was asked for (an <c>Expect: 100-continue</c> client has then been told to send it).</summary>
     internal bool ReadStarted { get; private set; }
@@ -67,7 +79,7 @@ public sealed class HttpRequestBody
         IsComplete = framing.Kind == BodyKind.None || (framing.Kind == BodyKind.ContentLength && framing.ContentLength == 0);
         if (framing.Kind == BodyKind.Chunked)
         {
-            _decoder ??= new ChunkedDecoder(new ChunkedDecoderOptions { MaxBodySize = _maxDecodedSize });
+            _decoder ??= new ChunkedDecoder(_chunkedOptions);
             _decoder.Reset();
         }
     }

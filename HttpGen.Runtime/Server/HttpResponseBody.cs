@@ -10,7 +10,10 @@ namespace HttpGen.Server;
 /// returns (the common case, and allocation-free); a body that outgrows
 /// <see cref="HttpServerOptions.MaxBufferedResponseBody"/> in <see cref="WriteAsync"/>, or after <see cref="FlushAsync"/>,
 /// is streamed: with the handler's own Content-Length if it set one, else chunked (or, to HTTP/1.0, until close).
-/// For HEAD requests and 1xx/204/304 responses the bytes are counted but not sent.
+/// For HEAD requests and 1xx/204/304 responses the bytes are counted but not sent. A chunked response can end with
+/// trailer fields (<see cref="DeclareTrailers"/>, <see cref="AddTrailer"/>). Instead of a response, a handler can take
+/// the connection over for another protocol: <see cref="AcceptUpgradeAsync"/> (101) or <see cref="AcceptTunnelAsync"/>
+/// (CONNECT).
 /// </summary>
 public sealed class HttpResponseBody : IBufferWriter<byte>
 {
@@ -21,6 +24,15 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
 
         /// <summary>The Content-Length the head announced, when <see cref="StartStreaming"/> returned ContentLength.</summary>
         long DeclaredLength { get; }
+
+        /// <summary>Whether the request may switch protocols: HTTP/1.1 with <c>Connection: upgrade</c>.</summary>
+        bool CanUpgrade { get; }
+
+        /// <summary>
+        /// Checks that the request can be handed over (throwing at once when not), queues the 101 (or, for a tunnel,
+        /// 2xx) head, and returns the task that sends it and hands the connection over.
+        /// </summary>
+        ValueTask<Stream> HandOver(HeaderValue protocol, bool tunnel);
     }
 
     private ConnectionIO? _io;
@@ -31,6 +43,9 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
     private BodyKind _streaming;
     private long _declaredLength = -1;
     private bool _discard;
+    private string? _declaredTrailers;
+    private HeaderList? _trailers; // the trailer lines added; kept, with its buffer, for the connection's life
+    private bool _handedOver;
 
     internal HttpResponseBody()
     {
@@ -57,7 +72,121 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         _streaming = BodyKind.None;
         _declaredLength = -1;
         _discard = false;
+        _declaredTrailers = null;
+        _trailers?.Clear();
+        _handedOver = false;
     }
+
+    /// <summary>
+    /// Whether the request asked to switch protocols in a way this server may accept: an HTTP/1.1 request with
+    /// <c>Connection: upgrade</c> (RFC 9110 §7.8; an HTTP/1.0 request's Upgrade is ignored). Which protocols it asked
+    /// for is in its <c>Upgrade</c> field: declare that header on your request type to read it.
+    /// </summary>
+    public bool CanUpgrade => _starter?.CanUpgrade == true;
+
+    /// <summary>
+    /// Accepts the request's upgrade: sends <c>101 Switching Protocols</c> with <c>Connection: upgrade</c>,
+    /// <c>Upgrade: <paramref name="protocol"/></c> and the headers set on the response (such as
+    /// <c>Sec-WebSocket-Accept</c>), and hands the connection over as a duplex stream. The stream's first bytes are any
+    /// that arrived after the request head; the server reads no more HTTP from the connection, and closes it when the
+    /// handler's task completes (or when the stream is disposed first). The response body is not used after this.
+    /// </summary>
+    /// <param name="protocol">The protocol switched to, as the Upgrade field names it (e.g. <c>websocket</c>).</param>
+    /// <param name="cancellationToken">Checked before the head is sent.</param>
+    /// <returns>The connection, both directions, in the new protocol.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The request cannot be upgraded (<see cref="CanUpgrade"/> is false), its body was not read to the end, the
+    /// response has started, or body bytes were written.
+    /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="protocol"/> is empty or not a valid field value.</exception>
+    public ValueTask<Stream> AcceptUpgradeAsync(HeaderValue protocol, CancellationToken cancellationToken = default) =>
+        HandOver(protocol, tunnel: false, cancellationToken);
+
+    /// <summary>
+    /// Accepts a CONNECT request: sends the response's 2xx status (200 when none was set) with no body framing (RFC
+    /// 9110 §9.3.6) and the headers set on the response, and hands the connection over as a duplex stream, as
+    /// <see cref="AcceptUpgradeAsync"/> does. Connecting to the requested target (its <c>host:port</c> is the
+    /// request-target) and relaying bytes is the handler's work.
+    /// </summary>
+    /// <param name="cancellationToken">Checked before the head is sent.</param>
+    /// <returns>The connection, both directions, as a tunnel.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The request is not a CONNECT, the status set is not 2xx, the request body was not read to the end, the response
+    /// has started, or body bytes were written.
+    /// </exception>
+    public ValueTask<Stream> AcceptTunnelAsync(CancellationToken cancellationToken = default) =>
+        HandOver(default, tunnel: true, cancellationToken);
+
+    private ValueTask<Stream> HandOver(HeaderValue protocol, bool tunnel, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (HasStarted)
+        {
+            throw new InvalidOperationException(_handedOver ? "The connection has already been handed over." : "The response has already started: the connection can no longer be handed over.");
+        }
+
+        if (BytesWritten > 0)
+        {
+            throw new InvalidOperationException("A response that hands the connection over has no body: nothing may be written to it first.");
+        }
+
+        ValueTask<Stream> handOver = _starter!.HandOver(protocol, tunnel);
+        HasStarted = true;
+        _handedOver = true;
+        return handOver;
+    }
+
+    private void ThrowIfHandedOver()
+    {
+        if (_handedOver)
+        {
+            throw new InvalidOperationException("The connection was handed over: write to the stream the hand-off returned.");
+        }
+    }
+
+    /// <summary>
+    /// Declares the trailer fields this response ends with, as a comma-separated list of field names sent in the head's
+    /// <c>Trailer</c> field (RFC 9110 §6.6.2); then add their values with <see cref="AddTrailer"/> before the handler
+    /// returns. Trailers need the chunked coding: the body is sent chunked even when it is small (a Content-Length set by
+    /// the handler is then an error). To an HTTP/1.0 client, or in a response without a body (HEAD, 204, 304), they
+    /// cannot be sent: the head has no <c>Trailer</c> field and the values are dropped.
+    /// </summary>
+    /// <param name="names">Field names, e.g. <c>"X-Checksum, X-Signature"</c>; not Content-Length, Transfer-Encoding or Host.</param>
+    /// <exception cref="ArgumentException">The list is not a list of field names, or names a forbidden field.</exception>
+    /// <exception cref="InvalidOperationException">The response head has already been sent.</exception>
+    public void DeclareTrailers(string names)
+    {
+        if (HasStarted)
+        {
+            throw new InvalidOperationException("Trailer fields must be declared before the response head is sent.");
+        }
+
+        Client.ClientHeadLists.Validate(names, nameof(names));
+        _declaredTrailers = names;
+    }
+
+    /// <summary>Adds a trailer field, sent after the last chunk; its name must be one declared with <see cref="DeclareTrailers"/>.</summary>
+    /// <param name="name">A declared field name (ASCII case ignored).</param>
+    /// <param name="value">The value: no control characters but HTAB, no white space at either end. Copied at once.</param>
+    /// <exception cref="ArgumentException">The value is not a valid field value.</exception>
+    /// <exception cref="InvalidOperationException">No trailers were declared, or this name was not.</exception>
+    public void AddTrailer(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (_declaredTrailers is null)
+        {
+            throw new InvalidOperationException("Declare the trailer fields with DeclareTrailers before adding one.");
+        }
+
+        if (!Client.ClientHeadLists.Contains(_declaredTrailers, name))
+        {
+            throw new InvalidOperationException($"'{System.Text.Encoding.Latin1.GetString(name)}' is not among the declared trailer fields ({_declaredTrailers}).");
+        }
+
+        (_trailers ??= new HeaderList()).Add(name, value);
+    }
+
+    /// <summary>The trailer names the handler declared, or null.</summary>
+    internal string? DeclaredTrailers => _declaredTrailers;
 
     /// <summary>Set by the server when the body must not be sent (HEAD, 1xx, 204, 304).</summary>
     internal bool Discard
@@ -132,6 +261,7 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
 
     private void StartIfNeeded()
     {
+        ThrowIfHandedOver();
         if (!HasStarted)
         {
             _streaming = _starter!.StartStreaming();
@@ -196,13 +326,22 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         CompleteStreaming();
     }
 
-    /// <summary>Ends a streamed body: the last chunk for chunked coding.</summary>
+    /// <summary>Ends a streamed body: the last chunk, and the trailer fields, for chunked coding.</summary>
     internal void CompleteStreaming()
     {
         AppendBufferedToOut();
         if (_streaming == BodyKind.Chunked && !_discard)
         {
-            _io!.AppendOut("0\r\n\r\n"u8);
+            if (_trailers is { Count: > 0 })
+            {
+                _io!.AppendOut("0\r\n"u8);
+                _io.AppendOut(_trailers.Lines);
+                _io.AppendOut("\r\n"u8);
+            }
+            else
+            {
+                _io!.AppendOut("0\r\n\r\n"u8);
+            }
         }
     }
 
@@ -213,6 +352,8 @@ public sealed class HttpResponseBody : IBufferWriter<byte>
         {
             throw new ArgumentOutOfRangeException(nameof(count));
         }
+
+        ThrowIfHandedOver();
 
         _length += count;
         BytesWritten += count;

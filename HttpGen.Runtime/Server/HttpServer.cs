@@ -6,8 +6,8 @@ using HttpGen.Transport;
 namespace HttpGen.Server;
 
 /// <summary>
-/// An HTTP/1.1 server over sockets, generic over the generated request and response types so that the JIT binds
-/// every call into their parsers and serializers statically.
+/// An HTTP/1.1 server over sockets, plain or TLS (<see cref="HttpServerOptions.Listen"/>), generic over the generated
+/// request and response types so that the JIT binds every call into their parsers and serializers statically.
 /// </summary>
 /// <typeparam name="TRequest">A generated <c>[HttpRequest]</c> type.</typeparam>
 /// <typeparam name="TResponse">A generated <c>[HttpResponse]</c> type.</typeparam>
@@ -21,7 +21,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     where TRequest : class, IHttpRequestHead<TRequest>
     where TResponse : class, IHttpResponseHead<TResponse>
 {
-    private readonly List<Socket> _listeners = new();
+    private readonly List<ServerListener> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly ConcurrentDictionary<HttpConnection<TRequest, TResponse>, Task> _connections = new();
     private readonly CancellationTokenSource _stopAccepting = new();
@@ -68,7 +68,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
 
     internal bool IsStopping => _isStopping;
 
-    /// <summary>The first bound port, boxed once, as the <c>server.port</c> metric tag.</summary>
+    /// <summary>The first bound port, boxed once, as the <c>server.port</c> tag of server-wide metrics.</summary>
     internal object? PortTag { get; private set; }
 
     /// <summary>How long a connection accepted just before a stop may take to send its first request.</summary>
@@ -92,10 +92,10 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     /// <summary>Requests rejected so far for a malformed head or an oversized body.</summary>
     public long RejectedRequests => Interlocked.Read(ref _rejected);
 
-    internal void OnRejected(ParseErrorKind kind)
+    internal void OnRejected(ParseErrorKind kind, object? portTag)
     {
         Interlocked.Increment(ref _rejected);
-        Diagnostics.ServerMetrics.Rejected(kind, PortTag);
+        Diagnostics.ServerMetrics.Rejected(kind, portTag);
     }
 
     /// <summary>Binds every endpoint and starts accepting connections.</summary>
@@ -110,54 +110,78 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         }
 
         _started = true;
-        IList<IPEndPoint> endpoints = Options.Endpoints.Count > 0 ? Options.Endpoints : new[] { new IPEndPoint(IPAddress.Loopback, 8080) };
+        var endpoints = new List<HttpEndpoint>();
+        foreach (IPEndPoint endpoint in Options.Endpoints)
+        {
+            endpoints.Add(new HttpEndpoint(endpoint));
+        }
+
+        endpoints.AddRange(Options.HttpEndpoints);
+        if (endpoints.Count == 0)
+        {
+            endpoints.Add(new HttpEndpoint(new IPEndPoint(IPAddress.Loopback, 8080)));
+        }
+
         try
         {
-            foreach (IPEndPoint endpoint in endpoints)
+            foreach (HttpEndpoint endpoint in endpoints)
             {
-                var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                _listeners.Add(listener);
-                if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
-                {
-                    listener.DualMode = false; // IPv4 is bound separately when asked for
-                }
-
-                SetReuseOptions(listener, Options.ReusePort);
-                try
-                {
-                    listener.Bind(endpoint);
-                }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-                {
-                    throw new SocketException((int)SocketError.AddressAlreadyInUse, $"Cannot listen on {endpoint}: the address is already in use{(Options.ReusePort ? " by a socket that did not set SO_REUSEPORT" : "")}. Set ReusePort (--reuseport) on every process that should share the port.");
-                }
-
-                listener.Listen(Options.Backlog);
-                _localEndPoints.Add((IPEndPoint)listener.LocalEndPoint!);
+                Bind(endpoint);
             }
         }
         catch
         {
-            foreach (Socket listener in _listeners)
+            foreach (ServerListener listener in _listeners)
             {
-                listener.Dispose();
+                listener.Socket.Dispose();
             }
 
             throw;
         }
 
-        PortTag = _localEndPoints[0].Port;
+        PortTag = _listeners[0].PortTag;
 
         // Timeouts are enforced by one heartbeat, not by a timer per receive: the request path only writes a deadline.
-        TimeSpan shortest = TimeSpan.FromTicks(Math.Min(Math.Min(Options.RequestHeadTimeout.Ticks, Options.KeepAliveTimeout.Ticks), Options.BodyReadTimeout.Ticks));
-        TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 25, 1000));
+        long shortest = Math.Min(Math.Min(Options.RequestHeadTimeout.Ticks, Options.KeepAliveTimeout.Ticks), Options.BodyReadTimeout.Ticks);
+        if (_listeners.Exists(static l => l.Tls is not null))
+        {
+            shortest = Math.Min(shortest, Options.TlsHandshakeTimeout.Ticks);
+        }
+
+        TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(TimeSpan.FromTicks(shortest).TotalMilliseconds / 4, 25, 1000));
         _heartbeat = new Timer(static state => ((HttpServer<TRequest, TResponse>)state!).Heartbeat(), this, period, period);
-        foreach (Socket listener in _listeners)
+        foreach (ServerListener listener in _listeners)
         {
             _acceptLoops.Add(AcceptLoopAsync(listener));
         }
 
         return Task.CompletedTask;
+    }
+
+    private void Bind(HttpEndpoint endpoint)
+    {
+        IPEndPoint address = endpoint.EndPoint;
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var listener = new ServerListener(socket, endpoint);
+        _listeners.Add(listener);
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.DualMode = false; // IPv4 is bound separately when asked for
+        }
+
+        SetReuseOptions(socket, Options.ReusePort);
+        try
+        {
+            socket.Bind(address);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new SocketException((int)SocketError.AddressAlreadyInUse, $"Cannot listen on {address}: the address is already in use{(Options.ReusePort ? " by a socket that did not set SO_REUSEPORT" : "")}. Set ReusePort (--reuseport) on every process that should share the port.");
+        }
+
+        socket.Listen(Options.Backlog);
+        listener.OnBound();
+        _localEndPoints.Add(listener.LocalEndPoint);
     }
 
     // SO_REUSEADDR lets a restarted server bind while old connections linger in TIME_WAIT; it must not let two servers
@@ -189,14 +213,16 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener)
+    // Accepting is all this loop does: a TLS handshake runs in the connection's own task, so a slow one holds up no
+    // other client.
+    private async Task AcceptLoopAsync(ServerListener listener)
     {
         while (true)
         {
             Socket socket;
             try
             {
-                socket = await listener.AcceptAsync(_stopAccepting.Token).ConfigureAwait(false);
+                socket = await listener.Socket.AcceptAsync(_stopAccepting.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
@@ -209,7 +235,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
                 continue;
             }
 
-            Serve(socket);
+            Serve(socket, listener);
         }
     }
 
@@ -218,13 +244,13 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
     // served. So the queue is emptied first; each of these connections gets its first request answered with
     // Connection: close. (A connection that lands between the last check and the close is still reset; Linux's
     // net.ipv4.tcp_migrate_req = 1 hands those to another listener of the group instead.)
-    private void DrainAcceptQueue(Socket listener)
+    private void DrainAcceptQueue(ServerListener listener)
     {
         try
         {
-            while (listener.Poll(0, SelectMode.SelectRead))
+            while (listener.Socket.Poll(0, SelectMode.SelectRead))
             {
-                Serve(listener.Accept());
+                Serve(listener.Socket.Accept(), listener);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -232,11 +258,11 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         }
         finally
         {
-            listener.Dispose();
+            listener.Socket.Dispose();
         }
     }
 
-    private void Serve(Socket socket)
+    private void Serve(Socket socket, ServerListener listener)
     {
         Interlocked.Increment(ref _acceptedConnections);
         if (Interlocked.Increment(ref _connectionCount) > Options.MaxConcurrentConnections)
@@ -247,7 +273,7 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         }
 
         socket.NoDelay = true;
-        var connection = new HttpConnection<TRequest, TResponse>(this, socket);
+        var connection = new HttpConnection<TRequest, TResponse>(this, socket, listener);
 
         // Registered before it runs, so that a connection that ends at once is still removed.
         _connections[connection] = Task.CompletedTask;
@@ -259,11 +285,11 @@ public sealed class HttpServer<TRequest, TResponse> : IAsyncDisposable
         }
     }
 
-    internal void OnConnectionClosed(HttpConnection<TRequest, TResponse> connection, long openedTimestamp)
+    internal void OnConnectionClosed(HttpConnection<TRequest, TResponse> connection, long openedTimestamp, string? tlsProtocolVersion)
     {
         _connections.TryRemove(connection, out _);
         Interlocked.Decrement(ref _connectionCount);
-        Diagnostics.ServerMetrics.ConnectionClosed(openedTimestamp);
+        Diagnostics.ServerMetrics.ConnectionClosed(openedTimestamp, tlsProtocolVersion);
     }
 
     /// <summary>

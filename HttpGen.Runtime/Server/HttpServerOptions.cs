@@ -5,8 +5,36 @@ namespace HttpGen.Server;
 /// <summary>Where a server listens, and the limits and timeouts that keep it safe. Defaults are safe for the internet.</summary>
 public sealed class HttpServerOptions
 {
-    /// <summary>The endpoints to listen on. Default: 127.0.0.1:8080. Add <see cref="IPAddress.IPv6Any"/> or <see cref="IPAddress.Any"/> as needed.</summary>
+    /// <summary>
+    /// Plain (TCP) endpoints to listen on. Default, when neither this list nor <see cref="HttpEndpoints"/> has any:
+    /// 127.0.0.1:8080. Add <see cref="IPAddress.IPv6Any"/> or <see cref="IPAddress.Any"/> as needed.
+    /// </summary>
     public IList<IPEndPoint> Endpoints { get; } = new List<IPEndPoint>();
+
+    /// <summary>
+    /// Endpoints with settings of their own, such as a TLS certificate (see <see cref="Listen"/>). They are bound after
+    /// <see cref="Endpoints"/>, in order, and appear in that order in
+    /// <see cref="HttpServer{TRequest, TResponse}.LocalEndPoints"/>.
+    /// </summary>
+    public IList<HttpEndpoint> HttpEndpoints { get; } = new List<HttpEndpoint>();
+
+    /// <summary>Adds an endpoint to <see cref="HttpEndpoints"/>, configured by <paramref name="configure"/> (for TLS: set its certificate).</summary>
+    /// <param name="endPoint">The address and port (0 for any free port).</param>
+    /// <param name="configure">Sets the endpoint's options; null for a plain endpoint.</param>
+    /// <returns>The endpoint.</returns>
+    public HttpEndpoint Listen(IPEndPoint endPoint, Action<HttpEndpoint>? configure = null)
+    {
+        var endpoint = new HttpEndpoint(endPoint);
+        configure?.Invoke(endpoint);
+        HttpEndpoints.Add(endpoint);
+        return endpoint;
+    }
+
+    /// <summary>
+    /// Time a TLS connection may take, from its accept, to complete its handshake: a client that stalls, or that does
+    /// not speak TLS, is closed without a word when it passes. Default 10 s.
+    /// </summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Sets SO_REUSEPORT on the listening sockets (Linux), so that several processes can listen on one port and the
@@ -69,6 +97,11 @@ public sealed class HttpServerOptions
         if (MaxConcurrentConnections <= 0 || Backlog <= 0 || MaxRequestBodySize < 0 || MaxBufferedResponseBody <= 0 || ReceiveBufferSize < 256)
         {
             throw new ArgumentException("Server limits must be positive (and the receive buffer at least 256 bytes).");
+        }
+
+        foreach (HttpEndpoint endpoint in HttpEndpoints)
+        {
+            endpoint.Validate();
         }
     }
 }

@@ -35,7 +35,21 @@ internal sealed class ConnectionIO : IDisposable
         _maxReceiveBuffer = Math.Max(maxReceiveBuffer, initialReceiveBuffer);
     }
 
-    public NetworkTransport Transport { get; }
+    public NetworkTransport Transport { get; private set; }
+
+    /// <summary>
+    /// Moves the connection onto <paramref name="transport"/>, over the same socket: after a server's TLS handshake,
+    /// which ran on the socket before any HTTP byte. Nothing may be buffered yet.
+    /// </summary>
+    public void UseTransport(NetworkTransport transport)
+    {
+        if (!ReferenceEquals(transport.Socket, Transport.Socket) || End != 0)
+        {
+            throw new InvalidOperationException("A transport can only be replaced by one over the same socket, before any byte was received.");
+        }
+
+        Transport = transport;
+    }
 
     public byte[] In = Array.Empty<byte>();
     public int Start;
@@ -197,7 +211,13 @@ internal sealed class ConnectionIO : IDisposable
         }
     }
 
-    /// <summary>Ends a <see cref="WaitForDataAsync"/>: clears the deadline and says whether it passed.</summary>
+    /// <summary>
+    /// Puts a deadline on work that receives on the transport by itself (a TLS handshake): the heartbeat shuts the
+    /// receive side when it passes, which fails that work. Call <see cref="EndWait"/> afterwards.
+    /// </summary>
+    public void StartDeadline(long deadline) => Volatile.Write(ref _receiveDeadline, deadline);
+
+    /// <summary>Ends a <see cref="WaitForDataAsync"/> or <see cref="StartDeadline"/>: clears the deadline and says whether it passed.</summary>
     public bool EndWait()
     {
         Volatile.Write(ref _receiveDeadline, long.MaxValue);
@@ -282,7 +302,8 @@ internal sealed class ConnectionIO : IDisposable
     /// <summary>Returns the buffers that hold nothing pending, before the connection waits idle.</summary>
     public void ReleaseIdleBuffers()
     {
-        if (Start == End && In.Length > 0)
+        // A pinned head is still being read (a handler that took its connection over reads it after the hand-off).
+        if (Start == End && In.Length > 0 && PinnedEnd == 0)
         {
             ReturnToPool(In);
             In = Array.Empty<byte>();

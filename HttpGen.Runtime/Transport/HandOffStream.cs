@@ -18,6 +18,21 @@ internal sealed class HandOffStream : Stream
         _early = early;
     }
 
+    /// <summary>
+    /// Takes <paramref name="io"/>'s connection over (server or client, once its last HTTP head is done): the bytes
+    /// buffered after that head become the stream's first, the buffers go back to the pool, and the stream reads and
+    /// writes the transport's own stream (TLS, or the socket, which it then owns).
+    /// </summary>
+    public static HandOffStream TakeOver(ConnectionIO io)
+    {
+        byte[] early = io.BufferedSpan.ToArray();
+        io.Consume(io.Buffered);
+        io.ReleaseIdleBuffers();
+        NetworkTransport transport = io.Transport;
+        Stream inner = transport is TlsTransport tls ? tls.Stream : new System.Net.Sockets.NetworkStream(transport.Socket, ownsSocket: true);
+        return new HandOffStream(inner, early);
+    }
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;

@@ -39,6 +39,16 @@ internal abstract class NetworkTransport : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends the sending direction cleanly: for TLS a close_notify alert first (so that the peer can tell the end of the
+    /// data from a cut), then the socket's send side. Errors are ignored: the connection is closing anyway.
+    /// </summary>
+    public virtual ValueTask CloseSendAsync()
+    {
+        Shutdown(SocketShutdown.Send);
+        return default;
+    }
+
     /// <summary>Closes the connection.</summary>
     public virtual void Dispose()
     {

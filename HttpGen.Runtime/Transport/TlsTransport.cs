@@ -7,7 +7,7 @@ namespace HttpGen.Transport;
 /// <summary>
 /// TLS over a connected socket: an <see cref="SslStream"/> (the BCL's) over a <see cref="NetworkStream"/> that owns the
 /// socket. The same type serves both roles: a client authenticates with <see cref="AuthenticateAsClientAsync"/>, a
-/// server with <see cref="AuthenticateAsServerAsync"/>; after the handshake the connection reads and writes the same
+/// server with <c>AuthenticateAsServerAsync</c>; after the handshake the connection reads and writes the same
 /// way. A zero-byte receive is the stream's own (it waits for decrypted data without taking any), so an idle
 /// connection needs no buffer here either.
 /// </summary>
@@ -49,12 +49,24 @@ internal sealed class TlsTransport : NetworkTransport
     }
 
     /// <summary>Runs the server side of the handshake; on failure as <see cref="AuthenticateAsClientAsync"/>.</summary>
-    public static async ValueTask<TlsTransport> AuthenticateAsServerAsync(Socket socket, SslServerAuthenticationOptions options, CancellationToken cancellationToken)
+    public static ValueTask<TlsTransport> AuthenticateAsServerAsync(Socket socket, SslServerAuthenticationOptions options, CancellationToken cancellationToken) =>
+        AuthenticateAsServerAsync(socket, options, null, null, cancellationToken);
+
+    /// <summary>
+    /// Runs the server side of the handshake with options chosen from the client's hello (its SNI host name), by
+    /// <paramref name="select"/>; on failure as <see cref="AuthenticateAsClientAsync"/>.
+    /// </summary>
+    public static ValueTask<TlsTransport> AuthenticateAsServerAsync(Socket socket, ServerOptionsSelectionCallback select, object? state, CancellationToken cancellationToken) =>
+        AuthenticateAsServerAsync(socket, null, select, state, cancellationToken);
+
+    private static async ValueTask<TlsTransport> AuthenticateAsServerAsync(Socket socket, SslServerAuthenticationOptions? options, ServerOptionsSelectionCallback? select, object? state, CancellationToken cancellationToken)
     {
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {
-            await stream.AuthenticateAsServerAsync(options, cancellationToken).ConfigureAwait(false);
+            await (options is not null
+                ? stream.AuthenticateAsServerAsync(options, cancellationToken)
+                : stream.AuthenticateAsServerAsync(select!, state, cancellationToken)).ConfigureAwait(false);
         }
         catch
         {
@@ -72,6 +84,20 @@ internal sealed class TlsTransport : NetworkTransport
     /// <summary>Encrypts and sends every byte of <paramref name="data"/>.</summary>
     public override ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         Stream.WriteAsync(data, cancellationToken);
+
+    /// <inheritdoc/>
+    public override async ValueTask CloseSendAsync()
+    {
+        try
+        {
+            await Stream.ShutdownAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
+        {
+        }
+
+        Shutdown(SocketShutdown.Send);
+    }
 
     /// <inheritdoc/>
     public override void Dispose()

@@ -37,7 +37,7 @@ public class HttpCacheTests
     {
         (HttpCache cache, _) = NewCache();
         CacheResult stored = Respond(cache, "HTTP/1.0 200 Fine\nConnection: keep-alive, X-Hop\nKeep-Alive: timeout=5\nX-Hop: 1\n"
-            + "Transfer-Encoding: chunked\nTE: trailers\nUpgrade: h2c\nProxy-Connection: close\nProxy-Authenticate: Basic\nAge: 3\n"
+            + "Transfer-Encoding: chunked\nTE: trailers\nTrailer: X-Sum\nUpgrade: h2c\nProxy-Connection: close\nProxy-Authenticate: Basic\nAge: 3\n"
             + "Cache-Control: max-age=60\nX-Kept: yes\n\n");
         Assert.True(stored.Status.Stored);
         CachedResponse response = Assert.Single(cache.Store.Get("http://example.com/a"u8).ToArray());
@@ -246,6 +246,103 @@ public class HttpCacheTests
         result = cache.HandleResponse(request, lookup, B("HTTP/1.1 200 OK\nCache-Control: max-age=60\n\n"), "123456789"u8, cache.Now, cache.Now);
         Assert.Equal("HttpGen; fwd=uri-miss; fwd-status=200; detail=too-large", result.Status.ToString());
         Assert.Equal("abcdef", S(cache.Store.Get("http://example.com/a"u8).Span[0].Body.Span));
+    }
+
+    [Fact]
+    public void A_body_appended_as_it_streams_is_stored_when_complete_and_dropped_when_short_too_large_or_abandoned()
+    {
+        (HttpCache cache, _) = NewCache(maxEntrySize: 8);
+        byte[] requestHead = B("GET /a HTTP/1.1\nHost: example.com\n\n");
+        CacheRequest.TryParse(requestHead, "http"u8, out CacheRequest request);
+        CacheResult lookup = cache.Lookup(request);
+        PendingCacheEntry Pending(string framing)
+        {
+            CacheRequest.TryParse(requestHead, "http"u8, out CacheRequest r);
+            cache.HandleResponseHead(r, lookup, B("HTTP/1.1 200 OK\nCache-Control: max-age=60\n" + framing + "\n\n"), cache.Now, cache.Now, out PendingCacheEntry? p);
+            return p!;
+        }
+
+        // Announced by Content-Length: stored once all of it came, in pieces; the pieces are copied as they come.
+        PendingCacheEntry pending = Pending("Content-Length: 5");
+        Assert.Equal(5, pending.ExpectedLength);
+        byte[] piece = "abc"u8.ToArray();
+        Assert.True(pending.Append(piece));
+        piece[0] = (byte)'X';
+        Assert.True(pending.Append("de"u8));
+        Assert.Throws<InvalidOperationException>(() => pending.Complete("abcde"u8));
+        Assert.True(pending.Complete());
+        Assert.Equal("abcde", S(cache.Store.Get("http://example.com/a"u8).Span[0].Body.Span));
+        Assert.Throws<InvalidOperationException>(() => pending.Complete());
+
+        // Short of its Content-Length, or past it: not stored.
+        pending = Pending("Content-Length: 5");
+        Assert.True(pending.Append("abc"u8));
+        Assert.False(pending.Complete());
+        pending = Pending("Content-Length: 5");
+        Assert.False(pending.Append("abcdef"u8));
+        Assert.True(pending.IsClosed);
+        Assert.False(pending.Complete());
+
+        // Chunked: grows until complete, or gives up past the entry size.
+        pending = Pending("Transfer-Encoding: chunked");
+        Assert.Equal(-1, pending.ExpectedLength);
+        Assert.True(pending.Append("1234"u8) && pending.Append("567"u8));
+        Assert.Equal(7, pending.AppendedLength);
+        Assert.True(pending.Complete());
+        Assert.Equal("1234567", S(cache.Store.Get("http://example.com/a"u8).Span[0].Body.Span));
+        pending = Pending("Transfer-Encoding: chunked");
+        Assert.True(pending.Append("1234"u8));
+        Assert.False(pending.Append("56789"u8));
+        Assert.False(pending.Append("x"u8));
+        Assert.False(pending.Complete());
+
+        // Abandoned by a reader that stopped early.
+        pending = Pending("Content-Length: 2");
+        Assert.True(pending.Append("o"u8));
+        pending.Abandon();
+        Assert.False(pending.Append("k"u8));
+        Assert.False(pending.Complete());
+        Assert.Equal("1234567", S(cache.Store.Get("http://example.com/a"u8).Span[0].Body.Span));
+    }
+
+    [Fact]
+    public void Background_revalidations_are_one_per_URI_and_bounded_in_all()
+    {
+        var clock = new ManualClock(CacheScenario.T0);
+        var cache = new HttpCache(new HttpCacheOptions { MaxBackgroundRevalidations = 2 }, timeProvider: clock);
+        CacheResult StaleHit(string target)
+        {
+            byte[] head = B($"GET {target} HTTP/1.1\nHost: example.com\n\n");
+            CacheRequest.TryParse(head, "http"u8, out CacheRequest request);
+            CacheResult lookup = cache.Lookup(request);
+            if (lookup.Action == CacheAction.Send)
+            {
+                clock.Time = CacheScenario.T0;
+                cache.HandleResponse(request, lookup, B("HTTP/1.1 200 OK\nCache-Control: max-age=10, stale-while-revalidate=60\nETag: \"x\"\n\n"), "x"u8, cache.Now, cache.Now);
+                clock.Time = CacheScenario.T0.AddSeconds(20);
+                lookup = cache.Lookup(request);
+            }
+
+            Assert.True(lookup.RevalidateInBackground);
+            return lookup;
+        }
+
+        CacheResult a = StaleHit("/a"), b = StaleHit("/b"), c = StaleHit("/c");
+        Assert.True(cache.TryBeginBackgroundRevalidation(a, out BackgroundRevalidation? first));
+        Assert.False(cache.TryBeginBackgroundRevalidation(StaleHit("/a"), out _)); // the same URI: already in flight
+        Assert.True(cache.TryBeginBackgroundRevalidation(b, out BackgroundRevalidation? second));
+        Assert.False(cache.TryBeginBackgroundRevalidation(c, out _)); // two in flight, the most allowed
+        Assert.Equal(2, cache.BackgroundRevalidations);
+
+        first.Dispose();
+        first.Dispose(); // once only
+        Assert.Equal(1, cache.BackgroundRevalidations);
+        Assert.True(cache.TryBeginBackgroundRevalidation(c, out BackgroundRevalidation? third));
+        Assert.False(cache.TryBeginBackgroundRevalidation(StaleHit("/a"), out _)); // still two in flight
+        second.Dispose();
+        third.Dispose();
+        Assert.Equal(0, cache.BackgroundRevalidations);
+        Assert.False(cache.TryBeginBackgroundRevalidation(cache.Lookup(default), out _)); // nothing asked for
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public sealed partial class RawHttpServer : IAsyncDisposable
     private int _max;
     private int _total;
     private int _requests;
+    private int _disposed;
     private readonly X509Certificate2? _certificate;
 
     public RawHttpServer(IPAddress? address = null, X509Certificate2? certificate = null)
@@ -69,6 +70,12 @@ public sealed partial class RawHttpServer : IAsyncDisposable
     public int MaxConcurrentConnections => Volatile.Read(ref _max);
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>
+    /// Answers a request before the routes do, when set: given the request head as received (through its blank line),
+    /// the whole response as text (Latin-1), or null to let the routes answer. For scripted origins (the cache tests).
+    /// </summary>
+    public Func<string, Task<string?>>? Respond { get; set; }
 
     /// <summary>Request heads as received, oldest first.</summary>
     public ConcurrentQueue<string> RequestHeads { get; } = new();
@@ -228,6 +235,12 @@ public sealed partial class RawHttpServer : IAsyncDisposable
             int Int(string key, int fallback) => query.TryGetValue(key, out string? v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
             bool head_ = method == "HEAD";
             string tag = $"X-Connection-Request: {c.Served}\r\n";
+
+            if (Respond is { } respond && await respond(head) is { } scripted)
+            {
+                await c.SendAsync(scripted);
+                continue;
+            }
 
             if (method == "CONNECT")
             {
@@ -503,6 +516,11 @@ public sealed partial class RawHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _listener.Dispose();
         foreach (Conn c in _connections.Values)

@@ -22,7 +22,8 @@ internal static class TestCertificates
     /// <summary>A client-authentication certificate with its key, issued by <see cref="ClientCa"/>.</summary>
     public static X509Certificate2 Client => s_client.Value.Client;
 
-    private static X509Certificate2 CreateServer(string dnsName)
+    /// <summary>A self-signed server certificate for <paramref name="dnsName"/>, with its key.</summary>
+    internal static X509Certificate2 CreateServer(string dnsName)
     {
         using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={dnsName}, O=HttpGen tests", key, HashAlgorithmName.SHA256);

@@ -103,4 +103,31 @@ public class ServerMetricsTests
         Assert.True(measurements.Count(m => m.Instrument == "httpgen.server.active_connections" && m.Value == 1) >= 2);
         Assert.True(measurements.Count(m => m.Instrument == "httpgen.server.connection.duration") >= 2);
     }
+    [Fact]
+    public async Task TLS_connections_carry_the_protocol_version_and_handshakes_are_timed()
+    {
+        await using RunningServer server = await RunningServer.StartTlsAsync(o => o.TlsHandshakeTimeout = TimeSpan.FromSeconds(1));
+        var measurements = new ConcurrentQueue<Measurement>();
+        using MeterListener listener = Listen(measurements, server.TlsPort);
+
+        using (RawConnection c = await server.ConnectTlsAsync(System.Security.Authentication.SslProtocols.Tls12))
+        {
+            c.Send("GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            Assert.Equal(200, c.ReadResponse().StatusCode);
+        }
+
+        using (var stalled = new RawConnection(server.TlsEndPoint))
+        {
+            Assert.True(stalled.IsClosedByServer(10_000));
+        }
+
+        await server.WaitForNoConnectionsAsync();
+
+        Measurement[] handshakes = measurements.Where(m => m.Instrument == "httpgen.server.tls_handshake.duration").ToArray();
+        Assert.Equal(2, handshakes.Length);
+        Assert.Single(handshakes, h => (string?)h.Tags.GetValueOrDefault("tls.protocol.version") == "1.2" && !h.Tags.ContainsKey("error.type"));
+        Measurement timedOut = Assert.Single(handshakes, h => (string?)h.Tags.GetValueOrDefault("error.type") == "timeout");
+        Assert.InRange(timedOut.Value, 0.9, 6);
+        Assert.Contains(measurements, m => m.Instrument == "httpgen.server.connection.duration" && (string?)m.Tags.GetValueOrDefault("tls.protocol.version") == "1.2");
+    }
 }

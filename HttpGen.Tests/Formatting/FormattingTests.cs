@@ -69,6 +69,56 @@ public class FormattingTests
         Assert.Equal(expected, WithoutDate(Format(r)));
     }
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(7L)]
+    [InlineData(10L)]
+    [InlineData(99L)]
+    [InlineData(100L)]
+    [InlineData(1256L)]
+    [InlineData(1_000_000_007L)]
+    [InlineData(long.MaxValue)]
+    public void Content_length_is_written_in_decimal(long length)
+    {
+        var r = new OrderResponse { ContentLength = length };
+        Assert.Equal($"HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n\r\n", WithoutDate(Format(r)));
+    }
+
+    [Fact]
+    public void Every_status_code_has_its_line_and_standard_reason()
+    {
+        for (int status = 100; status <= 999; status++)
+        {
+            var r = new OrderResponse { StatusCode = status, BodyFraming = new BodyFraming(BodyKind.ContentLength, 0) };
+            string reason = Encoding.Latin1.GetString(ReasonPhrases.Get(status));
+            Assert.StartsWith($"HTTP/1.1 {status} {reason}\r\nDate: ", Format(r));
+        }
+    }
+
+    [Fact]
+    public void Every_destination_shorter_than_the_head_is_reported_and_the_exact_size_fits()
+    {
+        var r = new OrderResponse
+        {
+            StatusCode = 200,
+            ContentType = HeaderValue.Create("text/plain"),
+            ETag = "\"v1\"",
+            RetryAfter = 120,
+            ContentLength = 1256,
+        };
+        r.ExtraHeaders.Add("X-Trace"u8, "abc"u8);
+        string full = Format(r);
+        byte[] destination = new byte[full.Length + 8];
+        for (int size = 0; size < full.Length; size++)
+        {
+            Assert.False(r.TryFormat(destination.AsSpan(0, size), out int written), $"size {size}");
+            Assert.Equal(0, written);
+        }
+
+        Assert.True(r.TryFormat(destination.AsSpan(0, full.Length), out int all));
+        Assert.Equal(WithoutDate(full), WithoutDate(Encoding.Latin1.GetString(destination, 0, all))); // the second may have turned
+    }
+
     [Fact]
     public void Custom_reason_phrase_and_status_reset_it()
     {

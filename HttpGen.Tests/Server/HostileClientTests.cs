@@ -14,12 +14,14 @@ namespace HttpGen.Tests.Server;
 /// </summary>
 public class HostileClientTests
 {
-    [Fact]
-    public async Task A_head_trickled_one_line_at_a_time_gets_408_when_the_head_timeout_passes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // every protection holds over TLS too: the same loop runs there
+    public async Task A_head_trickled_one_line_at_a_time_gets_408_when_the_head_timeout_passes(bool tls)
     {
         // Before the fix every receive set a new deadline, so a line every 300 ms kept the connection forever.
-        await using RunningServer server = await RunningServer.StartAsync(o => o.RequestHeadTimeout = TimeSpan.FromSeconds(1));
-        using RawConnection c = server.Connect();
+        await using RunningServer server = await RunningServer.StartAsync(tls, o => o.RequestHeadTimeout = TimeSpan.FromSeconds(1));
+        using RawConnection c = await server.ConnectAsync(tls);
         var clock = Stopwatch.StartNew();
         c.Send("GET /plaintext HTTP/1.1\r\n");
         using var stop = new CancellationTokenSource();
@@ -29,7 +31,7 @@ public class HostileClientTests
         stop.Cancel();
         await trickle;
         Assert.Equal((408, "close"), (response.StatusCode, response.Header("Connection")));
-        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 4);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 5);
         await server.WaitForNoConnectionsAsync();
     }
 
@@ -63,16 +65,18 @@ public class HostileClientTests
         Assert.Equal(200, c.ReadResponse().StatusCode);
     }
 
-    [Fact]
-    public async Task A_body_trickled_below_the_minimum_rate_gets_408()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_body_trickled_below_the_minimum_rate_gets_408(bool tls)
     {
         // Each read makes progress, so the per-read timeout never fires: only the rate catches this client.
-        await using RunningServer server = await RunningServer.StartAsync(o =>
+        await using RunningServer server = await RunningServer.StartAsync(tls, o =>
         {
             o.BodyReadTimeout = TimeSpan.FromSeconds(30);
             o.MinRequestBodyDataRate = new MinDataRate(100, TimeSpan.FromSeconds(1));
         });
-        using RawConnection c = server.Connect();
+        using RawConnection c = await server.ConnectAsync(tls);
         var clock = Stopwatch.StartNew();
         c.Send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
         using var stop = new CancellationTokenSource();
@@ -103,15 +107,16 @@ public class HostileClientTests
         Assert.Equal(300, response.Body.Length);
     }
 
-    [Fact]
-    public async Task A_client_that_never_reads_is_dropped_and_the_handler_token_cancelled()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_that_never_reads_is_dropped_and_the_handler_token_cancelled(bool tls)
     {
         var handler = new StreamingHandler(totalBytes: 256L * 1024 * 1024);
         await using RunningServer server = await RunningServer.StartAsync(
-            o => o.MinResponseDataRate = new MinDataRate(1000, TimeSpan.FromSeconds(1)), handler);
-        using var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        c.Connect(server.EndPoint);
-        c.Send(Encoding.ASCII.GetBytes("GET /big HTTP/1.1\r\nHost: t\r\n\r\n"));
+            tls, o => o.MinResponseDataRate = new MinDataRate(1000, TimeSpan.FromSeconds(1)), handler);
+        using RawConnection c = await server.ConnectAsync(tls, receiveBufferSize: 4096);
+        c.Send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n");
 
         // The client reads nothing. Once the kernel buffers are full, a 16 KiB send needs more than 1 s + 16 s at
         // 1,000 B/s: the server gives up, closes, and the streaming handler sees its token cancelled.
@@ -254,7 +259,7 @@ public class HostileClientTests
                 c.Send(piece);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
         {
         }
     }

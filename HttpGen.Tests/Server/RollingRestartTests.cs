@@ -171,11 +171,11 @@ internal sealed class EchoServerProcess : IAsyncDisposable
 
     private EchoServerProcess(Process process) => _process = process;
 
-    public static async Task<EchoServerProcess> StartAsync(int port, bool reusePort)
+    public static async Task<EchoServerProcess> StartAsync(int port, bool reusePort, params string[] moreArgs)
     {
         string dll = typeof(EchoServer.EchoHandler).Assembly.Location;
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (string arg in new[] { dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(moreArgs))
         {
             info.ArgumentList.Add(arg);
         }

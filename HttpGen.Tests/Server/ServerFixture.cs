@@ -1,8 +1,11 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 using EchoServer;
 using HttpGen.Server;
+using HttpGen.Tests.Client;
 
 namespace HttpGen.Tests.Server;
 
@@ -17,6 +20,24 @@ public sealed class RunningServer : IAsyncDisposable
 
     public int Port => EndPoint.Port;
 
+    /// <summary>The first TLS endpoint, when the server has one (see <see cref="StartTlsAsync"/>).</summary>
+    public IPEndPoint TlsEndPoint => Server.LocalEndPoints[Server.Options.Endpoints.Count + TlsEndpointIndex()];
+
+    public int TlsPort => TlsEndPoint.Port;
+
+    private int TlsEndpointIndex()
+    {
+        for (int i = 0; i < Server.Options.HttpEndpoints.Count; i++)
+        {
+            if (Server.Options.HttpEndpoints[i].IsTls)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("The server has no TLS endpoint.");
+    }
+
     public static Task<RunningServer> StartAsync(Action<HttpServerOptions>? configure = null, IHttpHandler<EchoRequest, EchoResponse>? handler = null)
     {
         var options = new HttpServerOptions();
@@ -24,6 +45,27 @@ public sealed class RunningServer : IAsyncDisposable
         configure?.Invoke(options);
         return StartAsync(options, handler ?? new EchoHandler());
     }
+
+    /// <summary>A server with a plain endpoint and a TLS one (the test certificate for <c>localhost</c>), both on free ports.</summary>
+    public static Task<RunningServer> StartTlsAsync(Action<HttpServerOptions>? configure = null, IHttpHandler<EchoRequest, EchoResponse>? handler = null) =>
+        StartAsync(
+            options =>
+            {
+                options.Listen(new IPEndPoint(IPAddress.Loopback, 0), endpoint => endpoint.Certificate = TestCertificates.Server);
+                configure?.Invoke(options);
+            },
+            handler);
+
+    /// <summary>A TLS connection to the TLS endpoint, trusting the test certificate, with <see cref="RawConnection"/>'s reader.</summary>
+    public Task<RawConnection> ConnectTlsAsync(SslProtocols protocols = SslProtocols.None) => RawConnection.ConnectTlsAsync(TlsEndPoint, protocols);
+
+    /// <summary>A connection to the TLS endpoint (<paramref name="tls"/>) or to the plain one.</summary>
+    public async Task<RawConnection> ConnectAsync(bool tls, int? receiveBufferSize = null) =>
+        tls ? await RawConnection.ConnectTlsAsync(TlsEndPoint, receiveBufferSize: receiveBufferSize) : new RawConnection(EndPoint, receiveBufferSize);
+
+    /// <summary>A server with a TLS endpoint too (<paramref name="tls"/>), or a plain one only.</summary>
+    public static Task<RunningServer> StartAsync(bool tls, Action<HttpServerOptions>? configure = null, IHttpHandler<EchoRequest, EchoResponse>? handler = null) =>
+        tls ? StartTlsAsync(configure, handler) : StartAsync(configure, handler);
 
     private static async Task<RunningServer> StartAsync(HttpServerOptions options, IHttpHandler<EchoRequest, EchoResponse> handler)
     {
@@ -56,6 +98,9 @@ public sealed record RawResponse(string StatusLine, int StatusCode, List<(string
 {
     public string? Header(string name) => Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 
+    /// <summary>The trailer fields after the last chunk of a chunked body, as sent.</summary>
+    public List<string> Trailers { get; init; } = new();
+
     public string BodyText => Encoding.Latin1.GetString(Body);
 }
 
@@ -64,26 +109,78 @@ public sealed class RawConnection : IDisposable
 {
     private readonly Socket _socket;
     private readonly byte[] _buffer = new byte[64 * 1024];
+    private SslStream? _tls;
     private int _start;
     private int _end;
 
-    public RawConnection(IPEndPoint endPoint)
+    /// <param name="endPoint">Where to connect.</param>
+    /// <param name="receiveBufferSize">SO_RCVBUF, set before connecting (a small one makes a client that reads slowly).</param>
+    public RawConnection(IPEndPoint endPoint, int? receiveBufferSize = null)
     {
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is int size)
+        {
+            _socket.ReceiveBufferSize = size;
+        }
+
         _socket.Connect(endPoint);
         _socket.ReceiveTimeout = 10_000;
     }
 
+    /// <summary>Connects with TLS (SNI <c>localhost</c>, ALPN http/1.1), trusting only the test certificate.</summary>
+    public static async Task<RawConnection> ConnectTlsAsync(IPEndPoint endPoint, SslProtocols protocols = SslProtocols.None, int? receiveBufferSize = null)
+    {
+        var connection = new RawConnection(endPoint, receiveBufferSize);
+        var tls = new SslStream(new NetworkStream(connection._socket, ownsSocket: false));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            EnabledSslProtocols = protocols,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                certificate?.GetCertHashString() == TestCertificates.Server.GetCertHashString() && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == 0,
+        });
+        connection._tls = tls;
+        return connection;
+    }
+
     public Socket Socket => _socket;
+
+    /// <summary>The TLS stream of a connection made with <see cref="ConnectTlsAsync"/>.</summary>
+    public SslStream Tls => _tls ?? throw new InvalidOperationException("not a TLS connection");
 
     public void Send(string text) => Send(Encoding.Latin1.GetBytes(text));
 
     public void Send(ReadOnlySpan<byte> bytes)
     {
+        if (_tls is not null)
+        {
+            _tls.Write(bytes);
+            return;
+        }
+
         while (!bytes.IsEmpty)
         {
             int sent = _socket.Send(bytes);
             bytes = bytes[sent..];
+        }
+    }
+
+    // A receive from the socket or through TLS; a TLS read's timeout or reset surfaces as the socket's own exception.
+    private int Receive(byte[] buffer, int offset = 0)
+    {
+        if (_tls is null)
+        {
+            return _socket.Receive(buffer, offset, buffer.Length - offset, SocketFlags.None);
+        }
+
+        try
+        {
+            return _tls.Read(buffer, offset, buffer.Length - offset);
+        }
+        catch (IOException e) when (e.InnerException is SocketException inner)
+        {
+            throw inner;
         }
     }
 
@@ -92,7 +189,7 @@ public sealed class RawConnection : IDisposable
     {
         foreach (byte b in Encoding.Latin1.GetBytes(text))
         {
-            _socket.Send(new[] { b });
+            Send(new[] { b });
             if (delayMs > 0)
             {
                 await Task.Delay(delayMs);
@@ -130,8 +227,9 @@ public sealed class RawConnection : IDisposable
                 int size = Convert.ToInt32(ReadLine().Split(';')[0], 16);
                 if (size == 0)
                 {
-                    while (ReadLine().Length > 0)
+                    for (string trailer = ReadLine(); trailer.Length > 0; trailer = ReadLine())
                     {
+                        response.Trailers.Add(trailer);
                     }
 
                     break;
@@ -166,7 +264,7 @@ public sealed class RawConnection : IDisposable
         _socket.ReceiveTimeout = timeoutMs;
         try
         {
-            return _socket.Receive(_buffer) == 0;
+            return Receive(_buffer) == 0;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {
@@ -189,7 +287,7 @@ public sealed class RawConnection : IDisposable
         _socket.ReceiveTimeout = timeoutMs;
         try
         {
-            return _socket.Receive(_buffer) < 0;
+            return Receive(_buffer) < 0;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
         {
@@ -253,7 +351,7 @@ public sealed class RawConnection : IDisposable
         all.Write(_buffer, _start, _end - _start);
         _start = _end = 0;
         int n;
-        while ((n = _socket.Receive(_buffer)) > 0)
+        while ((n = Receive(_buffer)) > 0)
         {
             all.Write(_buffer, 0, n);
         }
@@ -264,12 +362,16 @@ public sealed class RawConnection : IDisposable
     private void Fill()
     {
         _start = 0;
-        _end = _socket.Receive(_buffer);
+        _end = Receive(_buffer);
         if (_end == 0)
         {
             throw new EndOfStreamException("the server closed the connection");
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _tls?.Dispose();
+        _socket.Dispose();
+    }
 }
