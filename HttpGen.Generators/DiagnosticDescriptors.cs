@@ -79,9 +79,8 @@ internal static class DiagnosticDescriptors
         "HTTPGEN018", "Settable Content-Length must be a number",
         "Property '{0}' sets Content-Length as '{1}'; the length is written from BodyFraming, which only a long? or int? property can set: declare it 'long?', or remove the 'set' accessor");
 
-    public static readonly DiagnosticDescriptor HeaderNamesDifferInCase = Error(
-        "HTTPGEN019", "Header properties differ only in the case of their first letter",
-        "Properties '{0}' and '{1}' differ only in the case of their first letter, and the fields HttpGen generates for them would have the same name: rename one of them");
+    // HTTPGEN019 (header properties that differ only in the case of their first letter) is retired: the generated
+    // fields are named exactly as the properties now, so 'Foo' and 'foo' no longer clash. The id is not reused.
 
     public static readonly DiagnosticDescriptor InheritedMemberClash = Error(
         "HTTPGEN020", "Inherited member clashes with the generated code",
@@ -92,7 +91,7 @@ internal static class DiagnosticDescriptors
         TypeNotPartial, UnsupportedTypeShape, NotAClass, PropertyNotPartial, WrongAccessors, UnsupportedPropertyType,
         InvalidHeaderName, DuplicateHeader, ReservedMemberName, HeaderOutsideMessage, RequestAndResponse, InvalidLimit,
         TooManyHeaders, FramingHeaderSetter, NoParameterlessConstructor, FileLocalType, AbstractType, ContentLengthNotNumeric,
-        HeaderNamesDifferInCase, InheritedMemberClash,
+        InheritedMemberClash,
     };
 
     public static DiagnosticDescriptor? ById(string id)

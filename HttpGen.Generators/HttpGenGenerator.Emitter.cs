@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
 using HttpGen.Generators.Helpers;
 using HttpGen.Generators.Model;
 
@@ -9,18 +8,33 @@ namespace HttpGen.Generators;
 
 public sealed partial class HttpGenGenerator
 {
-    /// <summary>Writes the source for one <see cref="MessageTypeSpec"/>. It sees only the spec, never a symbol.</summary>
+    /// <summary>
+    /// Writes the source for one <see cref="MessageTypeSpec"/>. It sees only the spec, never a symbol. Everything that
+    /// does not depend on the declared headers is in the runtime (HttpGen.Messages.MessageCore, which the type holds in
+    /// one field); what is written here is the public surface forwarding to it, the header properties, and a struct
+    /// that matches, keeps and writes the declared headers.
+    /// </summary>
     internal static class Emitter
     {
         private const string Runtime = "global::HttpGen";
         private const string Parsing = "global::HttpGen.Parsing";
-        private const string Formatting = "global::HttpGen.Formatting";
+        private const string Messages = "global::HttpGen.Messages";
+        private const string Span = "global::System.ReadOnlySpan<byte>";
+
+        /// <summary>The field that holds the message core.</summary>
+        private const string Core = "__message";
+
+        /// <summary>The generated struct of the declared headers.</summary>
+        private const string HeadersStruct = "__DeclaredHeaders";
 
         // The framing headers every matcher recognises, with their fixed ids (HttpGen.Parsing.KnownHeaderIds).
         private static readonly (string Name, int Id)[] FramingHeaders =
         {
             ("Host", 0), ("Content-Length", 1), ("Transfer-Encoding", 2), ("Connection", 3), ("Expect", 4),
         };
+
+        // Parameter names of the header struct's methods: a field of the same name is written `this.name` there.
+        private static readonly string[] ParameterNames = { "name", "id", "range", "value", "writer", "head" };
 
         public static string Emit(MessageTypeSpec spec)
         {
@@ -45,363 +59,78 @@ public sealed partial class HttpGenGenerator
             string contract = Runtime + (request ? ".IHttpRequestHead<" : ".IHttpResponseHead<") + self + ">";
             w.Line("partial class " + self + " : " + contract);
             w.OpenBrace();
-            EmitState(w, spec);
+            w.Line("// The parser state, the declared headers' values and what was set for writing; the members below forward to it.");
+            w.Line("private " + Messages + ".MessageCore<" + ParserType(spec) + ", " + HeadersStruct + "> " + Core + ";");
+            w.Line();
             EmitStaticEntryPoints(w, spec, contract);
-            EmitParseMethods(w, spec);
-            EmitFormatMethods(w, spec);
-            if (request)
-            {
-                EmitRequestLineMembers(w);
-            }
-            else
-            {
-                EmitStatusLineMembers(w);
-            }
-
-            EmitCommonMembers(w, spec);
+            EmitMessageMembers(w, spec);
             EmitHeaderProperties(w, spec);
-            EmitHeaderSink(w, spec);
-            EmitNameMatcher(w, spec);
-            EmitStoreHeader(w, spec);
+            EmitHeadersStruct(w, spec);
             w.CloseBrace();
             return w.ToString();
         }
 
-        private static void EmitState(SourceWriter w, MessageTypeSpec spec)
-        {
-            OptionsSpec o = spec.Options;
-            if (o.IsDefault)
-            {
-                w.Line("private static readonly " + Runtime + ".ParserOptions __defaultOptions = " + Runtime + ".ParserOptions.Default;");
-            }
-            else
-            {
-                w.Line("// The limits set on the attribute; everything else keeps the runtime default.");
-                w.Line("private static readonly " + Runtime + ".ParserOptions __defaultOptions = new()");
-                w.OpenBrace();
-                if (o.MaxRequestLineLength > 0) w.Line("MaxRequestLineLength = " + Int(o.MaxRequestLineLength) + ",");
-                if (o.MaxHeaderBlockLength > 0) w.Line("MaxHeaderBlockLength = " + Int(o.MaxHeaderBlockLength) + ",");
-                if (o.MaxHeaderCount > 0) w.Line("MaxHeaderCount = " + Int(o.MaxHeaderCount) + ",");
-                if (o.MaxFieldNameLength > 0) w.Line("MaxFieldNameLength = " + Int(o.MaxFieldNameLength) + ",");
-                if (o.MaxFieldValueLength > 0) w.Line("MaxFieldValueLength = " + Int(o.MaxFieldValueLength) + ",");
-                if (o.AllowBareLineFeed) w.Line("AllowBareLineFeed = true,");
-                w.CloseBrace(";");
-            }
-
-            w.Line();
-            w.Line("private " + Runtime + ".ParserOptions __options = __defaultOptions;");
-            w.Line("private " + Parsing + (spec.Kind == MessageKind.Request ? ".RequestHeadParser" : ".ResponseHeadParser") + " __parser;");
-            w.Line("private " + Formatting + ".ValueArena __arena; // copies of values set from spans");
-            w.Line("private " + Runtime + ".HeaderList? __extraHeaders;");
-            if (spec.Headers.Count > 0)
-            {
-                w.Line();
-                w.Line("// One bit per declared header, set when the header was parsed or set. Byte values are ranges into the");
-                w.Line("// parsed head, read from the buffer of the latest TryParse call, or memory given to a setter.");
-                w.Line("private ulong __present;");
-                foreach (HeaderPropertySpec h in spec.Headers)
-                {
-                    w.Line("private const ulong " + BitName(h) + " = 1UL << " + Int(h.Bit) + ";");
-                    switch (h.ValueKind)
-                    {
-                        case HeaderValueKind.Span or HeaderValueKind.HeaderValue:
-                            w.Line("private " + Parsing + ".HeaderBytes " + BytesField(h) + ";");
-                            break;
-                        case HeaderValueKind.String:
-                            w.Line("private " + Parsing + ".HeaderBytes " + BytesField(h) + ";");
-                            w.Line("private string? " + StringField(h) + "; // decoded on first read, or set");
-                            break;
-                        case HeaderValueKind.Int64:
-                            w.Line("private long " + NumberField(h) + ";");
-                            break;
-                        case HeaderValueKind.Int32:
-                            w.Line("private int " + NumberField(h) + ";");
-                            break;
-                    }
-                }
-            }
-
-            w.Line();
-        }
+        private static string ParserType(MessageTypeSpec spec) => Parsing + (spec.Kind == MessageKind.Request ? ".RequestHeadParser" : ".ResponseHeadParser");
 
         // For runtime code generic over this type (the server and client): static abstract members are bound to
         // these methods at JIT time, so no call into the generated code is virtual.
         private static void EmitStaticEntryPoints(SourceWriter w, MessageTypeSpec spec, string contract)
         {
             string self = spec.TypeName;
-            string state = Parsing + (spec.Kind == MessageKind.Request ? ".RequestHeadParser" : ".ResponseHeadParser");
             w.Line("static " + self + " " + contract + ".Create() => new();");
-            w.Line();
             w.Line("static global::System.Buffers.OperationStatus " + contract + ".Parse(" + self + " message, in global::System.Buffers.ReadOnlySequence<byte> source, out int bytesConsumed) =>");
-            w.Line("    message.TryParse(source, out bytesConsumed);");
-            w.Line();
-            {
-                w.Line("static bool " + contract + ".Format(" + self + " message, global::System.Span<byte> destination, out int bytesWritten) =>");
-                w.Line("    message.TryFormat(destination, out bytesWritten);");
-                w.Line();
-            }
-
-            w.Line("static void " + contract + ".Clear(" + self + " message) => message.Reset();");
-            w.Line();
-            w.Line("static ref " + state + " " + contract + ".State(" + self + " message) => ref message.__parser;");
+            w.Line("    message." + Core + ".TryParse(source, out bytesConsumed);");
+            w.Line("static bool " + contract + ".Format(" + self + " message, global::System.Span<byte> destination, out int bytesWritten) =>");
+            w.Line("    message." + Core + ".TryFormat(destination, out bytesWritten);");
+            w.Line("static void " + contract + ".Clear(" + self + " message) => message." + Core + ".Reset();");
+            w.Line("static ref " + ParserType(spec) + " " + contract + ".State(" + self + " message) => ref message." + Core + ".Parser;");
             w.Line();
         }
 
-        private static void EmitParseMethods(SourceWriter w, MessageTypeSpec spec)
+        // The public members every message type has; their documentation is on the interfaces they implement.
+        private static void EmitMessageMembers(SourceWriter w, MessageTypeSpec spec)
         {
-            string what = spec.Kind == MessageKind.Request ? "request head (request line and header block)" : "response head (status line and header block)";
-            w.Line("/// <summary>Limits and switches for parsing. Defaults to the limits on the attribute over <see cref=\"" + Runtime + ".ParserOptions.Default\"/>.</summary>");
-            w.Line("public " + Runtime + ".ParserOptions Options");
-            w.OpenBrace();
-            w.Line("get => __options;");
-            w.Line("set => __options = value ?? throw new global::System.ArgumentNullException(nameof(value));");
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>");
-            w.Line("/// Parses a " + what + " that starts at the first byte of <paramref name=\"source\"/>.");
-            w.Line("/// On <see cref=\"global::System.Buffers.OperationStatus.NeedMoreData\"/>, call again with the same bytes plus what arrived since;");
-            w.Line("/// on <see cref=\"global::System.Buffers.OperationStatus.InvalidData\"/>, see <see cref=\"Error\"/>.");
-            w.Line("/// </summary>");
-            w.Line("/// <param name=\"source\">The head's bytes, from its first byte.</param>");
-            w.Line("/// <param name=\"bytesConsumed\">On <see cref=\"global::System.Buffers.OperationStatus.Done\"/>, the head's length through the blank line; otherwise 0.</param>");
-            w.Line("/// <returns>Done, NeedMoreData or InvalidData.</returns>");
-            w.Line("public global::System.Buffers.OperationStatus TryParse(global::System.ReadOnlyMemory<byte> source, out int bytesConsumed)");
-            w.OpenBrace();
-            w.Line("var sink = new HeaderSink(this);");
-            w.Line("return __parser.Parse(source, ref sink, __options, out bytesConsumed);");
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>Parses a head that may span several segments; see the <see cref=\"global::System.ReadOnlyMemory{T}\"/> overload.</summary>");
-            w.Line("/// <param name=\"source\">The head's bytes, from its first byte.</param>");
-            w.Line("/// <param name=\"bytesConsumed\">On Done, the head's length through the blank line; otherwise 0.</param>");
-            w.Line("/// <returns>Done, NeedMoreData or InvalidData.</returns>");
-            w.Line("public global::System.Buffers.OperationStatus TryParse(in global::System.Buffers.ReadOnlySequence<byte> source, out int bytesConsumed)");
-            w.OpenBrace();
-            w.Line("var sink = new HeaderSink(this);");
-            w.Line("return __parser.Parse(source, ref sink, __options, out bytesConsumed);");
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>Forgets everything parsed or set, so that the instance can take the next message. Keeps its buffers.</summary>");
-            w.Line("public void Reset()");
-            w.OpenBrace();
-            w.Line("__parser.Reset();");
-            w.Line("__arena.Clear();");
-            w.Line("__extraHeaders?.Clear();");
-            if (spec.Headers.Count > 0)
+            const string Status = "global::System.Buffers.OperationStatus";
+            Forward(w, Runtime + ".ParserOptions Options { get => " + Core + ".Options; set => " + Core + ".Options = value; }");
+            Forward(w, Status + " TryParse(global::System.ReadOnlyMemory<byte> source, out int bytesConsumed) => " + Core + ".TryParse(source, out bytesConsumed);");
+            Forward(w, Status + " TryParse(in global::System.Buffers.ReadOnlySequence<byte> source, out int bytesConsumed) => " + Core + ".TryParse(source, out bytesConsumed);");
+            Forward(w, "void Reset() => " + Core + ".Reset();");
+            Forward(w, "bool TryFormat(global::System.Span<byte> destination, out int bytesWritten) => " + Core + ".TryFormat(destination, out bytesWritten);");
+            Forward(w, "void WriteTo(global::System.Buffers.IBufferWriter<byte> writer) => " + Core + ".WriteTo(writer);");
+            string parser = Core + ".Parser";
+            if (spec.Kind == MessageKind.Request)
             {
-                w.Line("__present = 0;");
-                foreach (HeaderPropertySpec h in spec.Headers)
-                {
-                    if (h.ValueKind is HeaderValueKind.Span or HeaderValueKind.HeaderValue or HeaderValueKind.String)
-                    {
-                        w.Line(BytesField(h) + " = default;");
-                    }
-
-                    if (h.ValueKind == HeaderValueKind.String)
-                    {
-                        w.Line(StringField(h) + " = null;");
-                    }
-                }
-            }
-
-            w.CloseBrace();
-            w.Line();
-        }
-
-        private static void EmitFormatMethods(SourceWriter w, MessageTypeSpec spec)
-        {
-            bool request = spec.Kind == MessageKind.Request;
-            w.Line("/// <summary>");
-            w.Line(request
-                ? "/// Writes the request head: request line (GET and \"/\" unless set), the declared headers that are set, <see cref=\"ExtraHeaders\"/>,"
-                : "/// Writes the response head: status line (200 unless set), Date, the declared headers that are set, <see cref=\"ExtraHeaders\"/>,");
-            w.Line("/// then Content-Length or Transfer-Encoding from <see cref=\"BodyFraming\"/> and Connection: close unless <see cref=\"KeepAlive\"/>.");
-            w.Line("/// </summary>");
-            w.Line("/// <param name=\"destination\">Where to write.</param>");
-            w.Line("/// <param name=\"bytesWritten\">The head's length; 0 when it did not fit.</param>");
-            w.Line("/// <returns>False when <paramref name=\"destination\"/> is too small.</returns>");
-            w.Line(request
-                ? "/// <exception cref=\"global::System.InvalidOperationException\">No Host header was set (HTTP/1.1 requires one), or a value's memory changed after it was set and now holds a control byte.</exception>"
-                : "/// <exception cref=\"global::System.InvalidOperationException\">A value's memory changed after it was set and now holds a control byte.</exception>");
-
-            w.Line("public bool TryFormat(global::System.Span<byte> destination, out int bytesWritten)");
-            w.OpenBrace();
-            w.Line("var writer = new " + Formatting + ".HeadWriter(destination);");
-            if (request)
-            {
-                HeaderPropertySpec? host = null;
-                foreach (HeaderPropertySpec h in spec.Headers)
-                {
-                    if (h.Id == 0)
-                    {
-                        host = h;
-                    }
-                }
-
-                string hasHost = host is null ? "__extraHeaders is { ContainsHost: true }" : "(__present & " + BitName(host) + ") != 0 || __extraHeaders is { ContainsHost: true }";
-                w.Line("__parser.WriteStart(ref writer, hasHost: " + hasHost + ");");
+                Forward(w, Runtime + ".RequestMethod Method { get => " + parser + ".Method; set => " + parser + ".SetMethod(value); }");
+                Forward(w, Span + " RawMethod { get => " + parser + ".RawMethod; set => " + parser + ".SetRawMethod(" + Core + ".CopyMethod(value)); }");
+                Forward(w, Span + " Target { get => " + parser + ".Target; set => " + parser + ".SetTarget(" + Core + ".CopyTarget(value)); }");
+                Forward(w, Runtime + ".RequestTargetForm TargetForm => " + parser + ".TargetForm;");
+                Forward(w, Span + " Path => " + parser + ".Path;");
+                Forward(w, Span + " Query => " + parser + ".Query;");
             }
             else
             {
-                w.Line("__parser.WriteStart(ref writer, __extraHeaders);");
+                Forward(w, "int StatusCode { get => " + parser + ".StatusCode; set => " + parser + ".StatusCode = value; }");
+                Forward(w, Span + " ReasonPhrase { get => " + parser + ".ReasonPhrase; set => " + parser + ".SetReasonPhrase(" + Core + ".CopyReasonPhrase(value)); }");
+                Forward(w, Runtime + ".RequestMethod RequestMethod { get => " + parser + ".RequestMethod; set => " + parser + ".RequestMethod = value; }");
             }
 
-            foreach (HeaderPropertySpec h in spec.Headers)
-            {
-                if (h.IsFraming)
-                {
-                    w.Line("// " + h.HeaderName + " is written from " + (h.Id == 3 ? "KeepAlive" : "BodyFraming") + ", below.");
-                    continue;
-                }
-
-                string name = "\"" + h.HeaderName + ": \"u8";
-                w.Line("if ((__present & " + BitName(h) + ") != 0)");
-                w.OpenBrace();
-                switch (h.ValueKind)
-                {
-                    case HeaderValueKind.String:
-                        w.Line("if (" + StringField(h) + " is not null)");
-                        w.OpenBrace();
-                        w.Line("writer.WriteHeader(" + name + ", " + StringField(h) + ");");
-                        w.CloseBrace();
-                        w.Line("else");
-                        w.OpenBrace();
-                        w.Line("__parser.WriteHeader(ref writer, " + name + ", " + BytesField(h) + ");");
-                        w.CloseBrace();
-                        break;
-                    case HeaderValueKind.Int64 or HeaderValueKind.Int32:
-                        w.Line("writer.WriteHeader(" + name + ", " + NumberField(h) + ");");
-                        break;
-                    case HeaderValueKind.Presence:
-                        w.Line("writer.WriteHeader(" + name + ", global::System.ReadOnlySpan<byte>.Empty);");
-                        break;
-                    default:
-                        w.Line("__parser.WriteHeader(ref writer, " + name + ", " + BytesField(h) + ");");
-                        break;
-                }
-
-                w.CloseBrace();
-                w.Line();
-            }
-
-            w.Line("return __parser.TryWriteEnd(ref writer, __extraHeaders, out bytesWritten);");
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>Writes the head into <paramref name=\"writer\"/>, asking it for more room until the head fits.</summary>");
-            w.Line("/// <param name=\"writer\">Where to write.</param>");
-            w.Line("public void WriteTo(global::System.Buffers.IBufferWriter<byte> writer)");
-            w.OpenBrace();
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(writer);");
-            w.Line("int sizeHint = 512;");
-            w.Line("while (true)");
-            w.OpenBrace();
-            w.Line("global::System.Span<byte> span = writer.GetSpan(sizeHint);");
-            w.Line("if (TryFormat(span, out int written))");
-            w.OpenBrace();
-            w.Line("writer.Advance(written);");
-            w.Line("return;");
-            w.CloseBrace();
-            w.Line();
-            w.Line("sizeHint = checked(global::System.Math.Max(span.Length, sizeHint) * 2);");
-            w.CloseBrace();
-            w.CloseBrace();
-            w.Line();
-        }
-
-        private static void EmitRequestLineMembers(SourceWriter w)
-        {
-            w.Line("/// <summary>The request method: parsed, or set before writing.</summary>");
-            w.Line("public " + Runtime + ".RequestMethod Method");
-            w.OpenBrace();
-            w.Line("get => __parser.Method;");
-            w.Line("set => __parser.SetMethod(value);");
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>The method bytes as received, or set (a token) for a custom method before writing.</summary>");
-            w.Line("public global::System.ReadOnlySpan<byte> RawMethod");
-            w.OpenBrace();
-            w.Line("get => __parser.RawMethod;");
-            w.Line("set");
-            w.OpenBrace();
-            w.Line(Formatting + ".HeaderValidation.ValidateName(value, nameof(value));");
-            w.Line("__parser.SetRawMethod(__arena.Copy(value));");
-            w.CloseBrace();
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>The request-target bytes: parsed, or set before writing (copied; Path, Query and TargetForm follow it).</summary>");
-            w.Line("public global::System.ReadOnlySpan<byte> Target");
-            w.OpenBrace();
-            w.Line("get => __parser.Target;");
-            w.Line("set");
-            w.OpenBrace();
-            w.Line(Formatting + ".HeaderValidation.ValidateTarget(value, nameof(value));");
-            w.Line("__parser.SetTarget(__arena.Copy(value));");
-            w.CloseBrace();
-            w.CloseBrace();
-            w.Line();
-            Member(w, "The form of the request-target.", Runtime + ".RequestTargetForm", "TargetForm", "__parser.TargetForm");
-            Member(w, "The target's path (\"/\" for an absolute-form target without one).", "global::System.ReadOnlySpan<byte>", "Path", "__parser.Path");
-            Member(w, "The target's query, without the '?'; empty when there is none.", "global::System.ReadOnlySpan<byte>", "Query", "__parser.Query");
-        }
-
-        private static void EmitStatusLineMembers(SourceWriter w)
-        {
-            w.Line("/// <summary>The status code: parsed, or set before writing (three digits, 100-999; the reason phrase follows it).</summary>");
-            w.Line("public int StatusCode");
-            w.OpenBrace();
-            w.Line("get => __parser.StatusCode;");
-            w.Line("set => __parser.StatusCode = value;");
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>The reason phrase: parsed, set (copied), or the standard one for <see cref=\"StatusCode\"/>.</summary>");
-            w.Line("public global::System.ReadOnlySpan<byte> ReasonPhrase");
-            w.OpenBrace();
-            w.Line("get => __parser.ReasonPhrase;");
-            w.Line("set");
-            w.OpenBrace();
-            w.Line(Formatting + ".HeaderValidation.ValidateReasonPhrase(value, nameof(value));");
-            w.Line("__parser.SetReasonPhrase(__arena.Copy(value));");
-            w.CloseBrace();
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>The method of the request this response answers: set it before parsing, since HEAD and CONNECT change the framing.</summary>");
-            w.Line("public " + Runtime + ".RequestMethod RequestMethod");
-            w.OpenBrace();
-            w.Line("get => __parser.RequestMethod;");
-            w.Line("set => __parser.RequestMethod = value;");
-            w.CloseBrace();
-            w.Line();
-        }
-
-        private static void EmitCommonMembers(SourceWriter w, MessageTypeSpec spec)
-        {
-            Member(w, "The protocol version of the parsed message (messages are written as HTTP/1.1).", Runtime + ".ProtocolVersion", "Version", "__parser.Version");
-            w.Line("/// <summary>How the body is delimited: parsed from Transfer-Encoding and Content-Length (whether or not this type declares them), or set before writing.</summary>");
-            w.Line("public " + Runtime + ".BodyFraming BodyFraming");
-            w.OpenBrace();
-            w.Line("get => __parser.Framing;");
-            w.Line("set => __parser.Framing = value;");
-            w.CloseBrace();
-            w.Line();
-            w.Line("/// <summary>Whether the connection stays open after this message (version and Connection, RFC 9112 §9.3), or set before writing.</summary>");
-            w.Line("public bool KeepAlive");
-            w.OpenBrace();
-            w.Line("get => __parser.KeepAlive;");
-            w.Line("set => __parser.KeepAlive = value;");
-            w.CloseBrace();
-            w.Line();
-            Member(w, "What was wrong after TryParse returned InvalidData: kind, status code and offset.", Runtime + ".ParseError", "Error", "__parser.Error");
-            Member(w, "Headers to write besides the declared ones; cleared by Reset.", Runtime + ".HeaderList", "ExtraHeaders", "__extraHeaders ??= new()");
+            Forward(w, Runtime + ".ProtocolVersion Version => " + parser + ".Version;");
+            Forward(w, Runtime + ".BodyFraming BodyFraming { get => " + parser + ".Framing; set => " + parser + ".Framing = value; }");
+            Forward(w, "bool KeepAlive { get => " + parser + ".KeepAlive; set => " + parser + ".KeepAlive = value; }");
+            Forward(w, Runtime + ".ParseError Error => " + parser + ".Error;");
+            Forward(w, Runtime + ".HeaderList ExtraHeaders => " + Core + ".ExtraHeaders;");
             if (spec.Options.EnumerateAllHeaders)
             {
-                Member(w, "Every header line of the parsed head, declared or not, in order; use with foreach. Allocates nothing.", Runtime + ".HeaderFieldEnumerator", "Headers", "new(__parser.HeaderBlock)");
+                w.Line("/// <summary>Every header line of the parsed head, declared or not, in order; use with foreach. Allocates nothing.</summary>");
+                w.Line("public " + Runtime + ".HeaderFieldEnumerator Headers => new(" + parser + ".HeaderBlock);");
+                w.Line();
             }
         }
 
-        private static void Member(SourceWriter w, string summary, string type, string name, string expression)
+        private static void Forward(SourceWriter w, string member)
         {
-            w.Line("/// <summary>" + summary + "</summary>");
-            w.Line("public " + type + " " + name + " => " + expression + ";");
+            w.Line("/// <inheritdoc/>");
+            w.Line("public " + member);
             w.Line();
         }
 
@@ -409,99 +138,100 @@ public sealed partial class HttpGenGenerator
         {
             foreach (HeaderPropertySpec h in spec.Headers)
             {
-                string present = "(__present & " + BitName(h) + ") != 0";
+                string slot = Core + ".Declared." + Identifiers.Escape(h.PropertyName);
                 string getter = h.ValueKind switch
                 {
-                    HeaderValueKind.Span => ValueOf(h) + ".Span",
-                    HeaderValueKind.HeaderValue => present + " ? " + Runtime + ".HeaderValue.FromParsed(" + ValueOf(h) + ") : default",
-                    HeaderValueKind.String => present + " ? (" + StringField(h) + " ??= global::System.Text.Encoding.Latin1.GetString(" + ValueOf(h) + ".Span)) : null",
-                    HeaderValueKind.Int64 or HeaderValueKind.Int32 => present + " ? " + NumberField(h) + " : null",
-                    _ => present,
+                    HeaderValueKind.Span => Core + ".Span(" + slot + ")",
+                    HeaderValueKind.HeaderValue => Core + ".Value(" + slot + ")",
+                    HeaderValueKind.String => Core + ".String(ref " + slot + ")",
+                    HeaderValueKind.Int64 => slot + ".Int64",
+                    HeaderValueKind.Int32 => slot + ".Int32",
+                    _ => slot + ".IsPresent",
                 };
                 w.Line("// [HttpHeader(\"" + h.HeaderName + "\")]");
+                string declaration = h.Modifiers + " partial " + h.TypeName + " " + Identifiers.Escape(h.PropertyName);
                 if (!h.HasSetter)
                 {
-                    w.Line(h.Modifiers + " partial " + h.TypeName + " " + Identifiers.Escape(h.PropertyName) + " => " + getter + ";");
+                    w.Line(declaration + " => " + getter + ";");
                     w.Line();
                     continue;
                 }
 
-                w.Line(h.Modifiers + " partial " + h.TypeName + " " + Identifiers.Escape(h.PropertyName));
+                // Setters validate, so that a bad value fails where it is set; clearing a value removes the header.
+                string setter = h.ValueKind switch
+                {
+                    HeaderValueKind.Span => Core + ".Set(ref " + slot + ", value)",
+                    HeaderValueKind.Int64 or HeaderValueKind.Int32 when h.Id == 1 => Core + ".SetContentLength(ref " + slot + ", value)",
+                    HeaderValueKind.Presence => slot + ".IsPresent = value",
+                    _ => slot + ".Set(value)",
+                };
+                w.Line(declaration);
                 w.OpenBrace();
                 w.Line(h.GetterModifier + "get => " + getter + ";");
-                w.Line(h.SetterModifier + "set");
-                w.OpenBrace();
-                EmitSetterBody(w, h);
-                w.CloseBrace();
+                w.Line(h.SetterModifier + "set => " + setter + ";");
                 w.CloseBrace();
                 w.Line();
             }
         }
 
-        // Setters validate here, so that a bad value fails where it is set; clearing a value removes the header. Memory a
-        // setter keeps (a HeaderValue, validated when it was created) may change later: HeadWriter checks every value
-        // again as it writes it.
-        private static void EmitSetterBody(SourceWriter w, HeaderPropertySpec h)
+        private static void EmitHeadersStruct(SourceWriter w, MessageTypeSpec spec)
         {
-            string validate = Formatting + ".HeaderValidation.ValidateValue(";
-            switch (h.ValueKind)
+            w.Line("// The declared headers. While a head is parsed, MatchName gives the id of each field name this type knows");
+            w.Line("// (the framing ones always) and OnHeader keeps the value of each declared one, as a range into the head.");
+            w.Line("private struct " + HeadersStruct + " : " + Messages + ".IDeclaredHeaders");
+            w.OpenBrace();
+            foreach (HeaderPropertySpec h in spec.Headers)
             {
-                case HeaderValueKind.Span:
-                    w.Line(validate + "value, nameof(value));");
-                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Copied(__arena.Copy(value));");
-                    w.Line("__present = value.IsEmpty ? __present & ~" + BitName(h) + " : __present | " + BitName(h) + ";");
-                    break;
-                case HeaderValueKind.HeaderValue:
-                    // Validated by HeaderValue.Create, or by the parser it came from; its memory may change later, so
-                    // HeadWriter checks it when it writes it, not here.
-                    w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Set(value);");
-                    w.Line("__present = value.IsPresent ? __present | " + BitName(h) + " : __present & ~" + BitName(h) + ";");
-                    break;
-                case HeaderValueKind.String:
-                    w.Line("if (value is not null)");
-                    w.OpenBrace();
-                    w.Line(validate + "value, nameof(value));");
-                    w.CloseBrace();
-                    w.Line();
-                    w.Line(StringField(h) + " = value;");
-                    w.Line(BytesField(h) + " = default;");
-                    w.Line("__present = value is not null ? __present | " + BitName(h) + " : __present & ~" + BitName(h) + ";");
-                    break;
-                case HeaderValueKind.Int64 or HeaderValueKind.Int32:
-                    w.Line("if (value < 0)");
-                    w.OpenBrace();
-                    w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"A numeric header cannot be negative.\");");
-                    w.CloseBrace();
-                    w.Line();
-                    w.Line(NumberField(h) + " = value.GetValueOrDefault();");
-                    w.Line("__present = value.HasValue ? __present | " + BitName(h) + " : __present & ~" + BitName(h) + ";");
-                    if (h.Id == 1)
-                    {
-                        w.Line("// Content-Length is framing: setting it sets how the body is delimited.");
-                        w.Line("__parser.Framing = value.HasValue ? new " + Runtime + ".BodyFraming(" + Runtime + ".BodyKind.ContentLength, value.GetValueOrDefault()) : default;");
-                    }
-                    break;
-                default:
-                    w.Line("__present = value ? __present | " + BitName(h) + " : __present & ~" + BitName(h) + ";");
-                    break;
+                w.Line("public " + Messages + "." + SlotType(h.ValueKind) + " " + Identifiers.Escape(h.PropertyName) + ";");
             }
+
+            if (spec.Headers.Count > 0)
+            {
+                w.Line();
+            }
+
+            EmitDefaultOptions(w, spec.Options);
+            HeaderPropertySpec? host = spec.Headers.FirstOrDefault(h => h.Id == 0);
+            w.Line("readonly bool " + Messages + ".IDeclaredHeaders.HasHost => " + (host is null ? "false" : Field(host) + ".IsPresent") + ";");
+            w.Line();
+            EmitNameMatcher(w, spec);
+            EmitOnHeader(w, spec);
+            EmitWrite(w, spec);
+            w.CloseBrace();
         }
 
-        private static void EmitHeaderSink(SourceWriter w, MessageTypeSpec spec)
+        private static string SlotType(HeaderValueKind kind) => kind switch
         {
-            w.Line("// The parser is generic over this struct, so the JIT compiles its header loop for this type alone");
-            w.Line("// and calls the two methods below directly.");
-            w.Line("private readonly struct HeaderSink : " + Parsing + ".IHeaderSink");
+            HeaderValueKind.String => "StringSlot",
+            HeaderValueKind.Int64 or HeaderValueKind.Int32 => "NumberSlot",
+            HeaderValueKind.Presence => "PresenceSlot",
+            _ => "BytesSlot",
+        };
+
+        private static string Field(HeaderPropertySpec h)
+        {
+            string name = Identifiers.Escape(h.PropertyName);
+            return System.Array.IndexOf(ParameterNames, h.PropertyName) >= 0 ? "this." + name : name;
+        }
+
+        private static void EmitDefaultOptions(SourceWriter w, OptionsSpec o)
+        {
+            if (o.IsDefault)
+            {
+                return;
+            }
+
+            w.Line("// The limits set on the attribute; everything else keeps the runtime default.");
+            w.Line("private static readonly " + Runtime + ".ParserOptions __defaultOptions = new()");
             w.OpenBrace();
-            w.Line("private readonly " + spec.TypeName + " _owner;");
-            w.Line();
-            w.Line("public HeaderSink(" + spec.TypeName + " owner) => _owner = owner;");
-            w.Line();
-            w.Line("public int MatchName(global::System.ReadOnlySpan<byte> name) => MatchHeaderName(name);");
-            w.Line();
-            w.Line("public " + Runtime + ".ParseErrorKind OnHeader(int id, " + Parsing + ".HeaderRange range, global::System.ReadOnlySpan<byte> value) =>");
-            w.Line("    _owner.StoreHeader(id, range, value);");
-            w.CloseBrace();
+            if (o.MaxRequestLineLength > 0) w.Line("MaxRequestLineLength = " + Int(o.MaxRequestLineLength) + ",");
+            if (o.MaxHeaderBlockLength > 0) w.Line("MaxHeaderBlockLength = " + Int(o.MaxHeaderBlockLength) + ",");
+            if (o.MaxHeaderCount > 0) w.Line("MaxHeaderCount = " + Int(o.MaxHeaderCount) + ",");
+            if (o.MaxFieldNameLength > 0) w.Line("MaxFieldNameLength = " + Int(o.MaxFieldNameLength) + ",");
+            if (o.MaxFieldValueLength > 0) w.Line("MaxFieldValueLength = " + Int(o.MaxFieldValueLength) + ",");
+            if (o.AllowBareLineFeed) w.Line("AllowBareLineFeed = true,");
+            w.CloseBrace(";");
+            w.Line("static " + Runtime + ".ParserOptions " + Messages + ".IDeclaredHeaders.DefaultOptions => __defaultOptions;");
             w.Line();
         }
 
@@ -520,33 +250,16 @@ public sealed partial class HttpGenGenerator
                 }
             }
 
-            w.Line("// Returns the id of a header this type cares about, or -1. Names compare case-insensitively: OR-ing 0x20");
-            w.Line("// into the bytes that hold letters folds 'A'-'Z' onto 'a'-'z' and leaves every other token byte exact.");
-            w.Line("private static int MatchHeaderName(global::System.ReadOnlySpan<byte> name)");
+            w.Line("// Names compare case-insensitively: OR-ing 0x20 into the bytes that hold letters folds 'A'-'Z' onto 'a'-'z'.");
+            w.Line("readonly int " + Parsing + ".IHeaderSink.MatchName(" + Span + " name) => name.Length switch");
             w.OpenBrace();
-            w.Line("switch (name.Length)");
-            w.OpenBrace();
-            foreach (IGrouping<int, (string Name, int Id)> group in names.GroupBy(n => n.Name.Length).OrderBy(g => g.Key))
+            foreach ((string name, int id) in names.OrderBy(n => n.Name.Length))
             {
-                w.Line("case " + Int(group.Key) + ":");
-                w.Indent();
-                foreach ((string name, int id) in group)
-                {
-                    w.Line("if (" + MatchExpression(name) + ")");
-                    w.OpenBrace();
-                    w.Line("return " + Int(id) + "; // " + name);
-                    w.CloseBrace();
-                    w.Line();
-                }
-
-                w.Line("return -1;");
-                w.Unindent();
+                w.Line(Int(name.Length) + " when " + MatchExpression(name) + " => " + Int(id) + ", // " + name);
             }
 
-            w.Line("default:");
-            w.Line("    return -1;");
-            w.CloseBrace();
-            w.CloseBrace();
+            w.Line("_ => -1,");
+            w.CloseBrace(";");
             w.Line();
         }
 
@@ -585,80 +298,49 @@ public sealed partial class HttpGenGenerator
             };
             string call = Parsing + ".HeaderNameMatching." + read + "(name, " + Int(offset) + ")";
             string folded = mask == 0 ? call : "(" + call + " | 0x" + mask.ToString(hexDigits, CultureInfo.InvariantCulture) + suffix + ")";
-            return folded + " == 0x" + value.ToString(hexDigits, CultureInfo.InvariantCulture) + suffix + " /* \"" + lower.Substring(offset, width) + "\" */";
+            return folded + " == 0x" + value.ToString(hexDigits, CultureInfo.InvariantCulture) + suffix;
         }
 
-        private static void EmitStoreHeader(SourceWriter w, MessageTypeSpec spec)
+        // Keeps the value of a declared header: the first occurrence wins, except that a repeated number rejects the message.
+        private static void EmitOnHeader(SourceWriter w, MessageTypeSpec spec)
         {
-            w.Line("// Keeps the value of a declared header. The first occurrence wins, except that a repeated numeric header is");
-            w.Line("// rejected: two different numbers for one field leave no safe choice.");
-            w.Line("private " + Runtime + ".ParseErrorKind StoreHeader(int id, " + Parsing + ".HeaderRange range, global::System.ReadOnlySpan<byte> value)");
-            w.OpenBrace();
-            if (spec.Headers.Count == 0)
-            {
-                w.Line("return " + Runtime + ".ParseErrorKind.None;");
-                w.CloseBrace();
-                return;
-            }
-
-            w.Line("switch (id)");
+            w.Line(Runtime + ".ParseErrorKind " + Parsing + ".IHeaderSink.OnHeader(int id, " + Parsing + ".HeaderRange range, " + Span + " value) => id switch");
             w.OpenBrace();
             foreach (HeaderPropertySpec h in spec.Headers)
             {
-                w.Line("case " + Int(h.Id) + ": // " + h.HeaderName + " -> " + h.PropertyName);
-                w.Indent();
-                if (h.ValueKind is HeaderValueKind.Int64 or HeaderValueKind.Int32)
+                string keep = h.ValueKind switch
                 {
-                    w.Line("if ((__present & " + Bit(h) + ") != 0)");
-                    w.OpenBrace();
-                    w.Line("return " + Runtime + ".ParseErrorKind.DuplicateNumericHeader;");
-                    w.CloseBrace();
-                    w.Line();
-                    w.Line("if (!" + Parsing + ".HeaderValueParsing.TryParseDecimal(value, out " + NumberField(h) + "))");
-                    w.OpenBrace();
-                    w.Line("return " + Runtime + ".ParseErrorKind.InvalidNumericHeader;");
-                    w.CloseBrace();
-                    w.Line();
-                    w.Line("__present |= " + Bit(h) + ";");
-                }
-                else
-                {
-                    w.Line("if ((__present & " + Bit(h) + ") == 0)");
-                    w.OpenBrace();
-                    w.Line("__present |= " + Bit(h) + ";");
-                    if (h.ValueKind is HeaderValueKind.Span or HeaderValueKind.HeaderValue or HeaderValueKind.String)
-                    {
-                        w.Line(BytesField(h) + " = " + Parsing + ".HeaderBytes.Parsed(range);");
-                    }
-
-                    w.CloseBrace();
-                    w.Line();
-                }
-
-                w.Line("return " + Runtime + ".ParseErrorKind.None;");
-                w.Unindent();
+                    HeaderValueKind.Int64 => ".KeepInt64(value)",
+                    HeaderValueKind.Int32 => ".KeepInt32(value)",
+                    HeaderValueKind.Presence => ".Keep()",
+                    _ => ".Keep(range)",
+                };
+                w.Line(Int(h.Id) + " => " + Field(h) + keep + ", // " + h.HeaderName);
             }
 
-            w.Line("default:");
-            w.Line("    return " + Runtime + ".ParseErrorKind.None;");
-            w.CloseBrace();
-            w.CloseBrace();
+            w.Line("_ => " + Runtime + ".ParseErrorKind.None,");
+            w.CloseBrace(";");
+            w.Line();
         }
 
-        private static string BytesField(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "Bytes";
+        private static void EmitWrite(SourceWriter w, MessageTypeSpec spec)
+        {
+            w.Line("readonly void " + Messages + ".IDeclaredHeaders.Write(ref global::HttpGen.Formatting.HeadWriter writer, global::System.ReadOnlyMemory<byte> head)");
+            w.OpenBrace();
+            foreach (HeaderPropertySpec h in spec.Headers)
+            {
+                if (h.IsFraming)
+                {
+                    w.Line("// " + h.HeaderName + " is written from " + (h.Id == 3 ? "KeepAlive" : "BodyFraming") + ".");
+                    continue;
+                }
 
-        // The value bytes, read when needed: a parsed value from the buffer of the latest TryParse call.
-        private static string ValueOf(HeaderPropertySpec h) => "__parser.Value(" + BytesField(h) + ")";
+                bool bytes = h.ValueKind is not (HeaderValueKind.Int64 or HeaderValueKind.Int32 or HeaderValueKind.Presence);
+                w.Line(Field(h) + ".Write(ref writer, \"" + h.HeaderName + ": \"u8" + (bytes ? ", head);" : ");"));
+            }
 
-        private static string StringField(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "String";
-
-        private static string NumberField(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "Number";
-
-        private static string Bit(HeaderPropertySpec h) => BitName(h);
-
-        private static string BitName(HeaderPropertySpec h) => "__" + Camel(h.PropertyName) + "Bit";
-
-        private static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
+            w.CloseBrace();
+        }
 
         private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
     }

@@ -29,10 +29,10 @@ public sealed partial class HttpGenGenerator
         /// <summary>The public member added with <c>EnumerateAllHeaders = true</c>.</summary>
         internal const string EnumerateAllHeadersMember = "Headers";
 
-        /// <summary>Private helpers on every message type.</summary>
-        internal static readonly string[] HelperMembers = { "HeaderSink", "MatchHeaderName", "StoreHeader" };
-
-        /// <summary>Every private field the generated code declares starts with this (C# reserves such names for generated code).</summary>
+        /// <summary>
+        /// Every private member the generated code declares (the field that holds the message core, the struct of the
+        /// declared headers) starts with this: C# reserves names with two underscores for generated code.
+        /// </summary>
         internal const string ReservedPrefix = "__";
 
         /// <summary>The public names generated on a message type of this kind and options.</summary>
@@ -49,13 +49,13 @@ public sealed partial class HttpGenGenerator
         }
 
         private static bool IsReserved(string name, List<string> publicMembers) =>
-            name.StartsWith(ReservedPrefix, StringComparison.Ordinal) || publicMembers.Contains(name) || Array.IndexOf(HelperMembers, name) >= 0;
+            name.StartsWith(ReservedPrefix, StringComparison.Ordinal) || publicMembers.Contains(name);
 
         /// <summary>HTTPGEN009 for the type's name and its own members, HTTPGEN020 for inherited ones.</summary>
         private static void CheckReservedNames(INamedTypeSymbol type, MessageKind kind, bool enumerateAllHeaders, Location typeLocation, List<DiagnosticInfo> diagnostics)
         {
             List<string> publicMembers = PublicMembers(kind, enumerateAllHeaders);
-            string reservedList = string.Join(", ", publicMembers) + ", " + string.Join(", ", HelperMembers) + " and every name that starts with '" + ReservedPrefix + "'";
+            string reservedList = string.Join(", ", publicMembers) + " and every name that starts with '" + ReservedPrefix + "'";
 
             // A member may not have the name of its type (CS0542), so the type's own name is reserved too.
             if (IsReserved(type.Name, publicMembers))

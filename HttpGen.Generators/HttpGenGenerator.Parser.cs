@@ -210,7 +210,6 @@ public sealed partial class HttpGenGenerator
             compilerError = false;
             var headers = new List<HeaderPropertySpec>();
             var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var byFieldName = new Dictionary<string, string>(StringComparer.Ordinal);
             int nextId = FramingHeaders.Length;
             foreach (ISymbol member in type.GetMembers())
             {
@@ -267,17 +266,6 @@ public sealed partial class HttpGenGenerator
                 else if (settable && IsHeader(headerName, "Content-Length") && valueKind is not (null or HeaderValueKind.Int64 or HeaderValueKind.Int32))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContentLengthNotNumeric, SetterLocation(declaration) ?? location, property.Name, property.Type.ToDisplayString()));
-                }
-
-                // The generated fields are named after the property with its first letter lowered.
-                string fieldName = char.ToLowerInvariant(property.Name[0]) + property.Name.Substring(1);
-                if (byFieldName.TryGetValue(fieldName, out string? sameField))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeaderNamesDifferInCase, location, sameField, property.Name));
-                }
-                else
-                {
-                    byFieldName.Add(fieldName, property.Name);
                 }
 
                 if (diagnostics.Count > before)

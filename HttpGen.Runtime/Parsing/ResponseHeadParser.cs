@@ -10,7 +10,7 @@ namespace HttpGen.Parsing;
 /// server sets before writing it. Generated response types hold one of these as a field.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public struct ResponseHeadParser : IHeadParser
+public partial struct ResponseHeadParser : IHeadParser
 {
     private const byte CR = (byte)'\r';
     private const byte LF = (byte)'\n';

@@ -101,11 +101,11 @@ public class MisuseTests
         ["HTTPGEN009 method named like a generated member"] = """
             [HttpRequest] public partial class R { public void {|HTTPGEN009:Reset|}() { } [HttpHeader("Host")] public partial HeaderValue Host { get; } }
             """,
-        ["HTTPGEN009 nested type named like a generated helper"] = """
-            [HttpResponse] public partial class R { public struct {|HTTPGEN009:HeaderSink|} { } }
+        ["HTTPGEN009 nested type named like the generated header struct"] = """
+            [HttpResponse] public partial class R { public struct {|HTTPGEN009:__DeclaredHeaders|} { } }
             """,
         ["HTTPGEN009 field named like a generated field"] = """
-            [HttpResponse] public partial class R { public int {|HTTPGEN009:__present|}; [HttpHeader("X-A")] public partial bool A { get; } }
+            [HttpResponse] public partial class R { public int {|HTTPGEN009:__message|}; [HttpHeader("X-A")] public partial bool A { get; } }
             """,
         ["HTTPGEN009 Headers with EnumerateAllHeaders"] = """
             [HttpRequest(EnumerateAllHeaders = true)] public partial class R { public int {|HTTPGEN009:Headers|} => 0; }
@@ -152,9 +152,6 @@ public class MisuseTests
             """,
         ["HTTPGEN018 settable HeaderValue Content-Length"] = """
             [HttpRequest] public partial class R { [HttpHeader("content-length")] public partial HeaderValue ContentLength { get; {|HTTPGEN018:set|}; } }
-            """,
-        ["HTTPGEN019 properties differ in the case of their first letter"] = """
-            [HttpResponse] public partial class R { [HttpHeader("X-A")] public partial HeaderValue Foo { get; set; } [HttpHeader("X-B")] public partial HeaderValue {|HTTPGEN019:foo|} { get; set; } }
             """,
         ["HTTPGEN020 inherited member"] = """
             public class B { public void Reset() { } }
@@ -206,9 +203,31 @@ public class MisuseTests
             [HttpResponse] public partial class R { [HttpHeader("Content-Length")] public partial int? ContentLength { get; set; } }
             [HttpRequest] public partial class Q { [HttpHeader("Content-Length")] public partial HeaderValue ContentLength { get; } }
             """,
+        ["names of the helpers generated code had before the runtime took them over"] = """
+            [HttpRequest] public partial class R { public struct HeaderSink { } public int MatchHeaderName; public void StoreHeader() { } [HttpHeader("Host")] public partial HeaderValue Host { get; } }
+            """,
         ["names reserved only for the other kind, or only with EnumerateAllHeaders"] = """
             [HttpRequest] public partial class R { public int StatusCode { get; set; } public void Headers() { } }
             [HttpResponse] public partial class S { public int Method => 0; public int Path => 0; }
+            """,
+        ["properties that differ only in the case of their first letter, or are named like the header struct's parameters"] = """
+            [HttpResponse] public partial class R
+            {
+                [HttpHeader("X-A")] public partial HeaderValue Foo { get; set; }
+                [HttpHeader("X-B")] public partial HeaderValue foo { get; set; }
+                [HttpHeader("X-C")] public partial long? value { get; set; }
+                [HttpHeader("X-D")] public partial ReadOnlySpan<byte> range { get; set; }
+                [HttpHeader("X-E")] public partial bool writer { get; set; }
+                [HttpHeader("X-F")] public partial HeaderValue head { get; set; }
+                [HttpHeader("X-G")] public partial int? id { get; }
+                [HttpHeader("X-H")] public partial HeaderValue name { get; }
+                [HttpHeader("X-I")] public partial HeaderValue Declared { get; }
+                [HttpHeader("X-J")] public partial HeaderValue MatchName { get; }
+                [HttpHeader("X-K")] public partial HeaderValue OnHeader { get; }
+                [HttpHeader("X-L")] public partial HeaderValue Write { get; }
+                [HttpHeader("X-M")] public partial HeaderValue HasHost { get; }
+                [HttpHeader("X-N")] public partial HeaderValue Parser { get; }
+            }
             """,
         ["lowercase type names (CS8981 is the compiler's own)"] = """
             [HttpRequest] public partial class {|CS8981:foo|} { [HttpHeader("Host")] public partial HeaderValue Host { get; } }
