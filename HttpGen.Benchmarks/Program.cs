@@ -23,6 +23,12 @@ public static class Program
             return EndToEnd.EndToEndBenchmark.RunAsync(args).GetAwaiter().GetResult();
         }
 
+        // --e2e-client: only HttpGen's client against HttpClient on nginx, in interleaved rounds (or a fixed request count).
+        if (args.Contains("--e2e-client"))
+        {
+            return EndToEnd.ClientComparison.RunModeAsync(args).GetAwaiter().GetResult();
+        }
+
         // --e2e-proxy: the caching proxy beside nginx proxy_cache (hits) and proxy_pass (misses) under wrk.
         if (args.Contains("--e2e-proxy"))
         {

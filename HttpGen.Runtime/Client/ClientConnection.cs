@@ -95,19 +95,41 @@ internal sealed class ClientConnection<TResponse>
     /// Idle-reuse check: not expired, and the server has not closed it (a readable idle socket means a FIN, a reset, or
     /// bytes nobody asked for, a TLS record among them; any of them makes it unusable; over TLS also the pending
     /// probe read, for bytes the TLS stream already held). <see cref="Socket.Poll(int, SelectMode)"/> with a zero
-    /// timeout does not block and does not allocate.
+    /// timeout does not block and does not allocate. On a connection driven by the epoll engine, no read event since
+    /// its last receive found the socket empty already says that nothing arrived, without the poll's system call,
+    /// unless <paramref name="exact"/> (a request that could not be sent again) asks for the poll anyway: an event the
+    /// engine has not handled yet (a FIN that has just arrived) would be missed, and only a retryable request can
+    /// afford to find out by sending.
     /// </summary>
-    public bool IsUsableAfterIdle(long now)
+    public bool IsUsableAfterIdle(long now, bool exact)
     {
         if (_closed || now - IdleSince >= _settings.IdleTimeoutMs || (_probing && _probe.IsCompleted))
         {
             return false;
         }
 
+        EpollTransport? epoll = _io.Transport as EpollTransport;
+        int seen = 0;
+        if (epoll is not null)
+        {
+            if (!exact && !epoll.HadEventSinceDrained)
+            {
+                return true;
+            }
+
+            seen = epoll.ReadEvents;
+        }
+
         try
         {
             Socket socket = _io.Transport.Socket;
-            return !socket.Poll(0, SelectMode.SelectRead) && socket.Connected;
+            if (socket.Poll(0, SelectMode.SelectRead))
+            {
+                return false;
+            }
+
+            epoll?.MarkDrained(seen); // the events so far were the last exchange's own
+            return socket.Connected;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

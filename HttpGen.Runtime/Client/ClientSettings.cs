@@ -22,7 +22,10 @@ internal sealed class ClientSettings
         ServerCertificateValidation = options.ServerCertificateValidation;
         ClientCertificates = options.ClientCertificates is { Count: > 0 } certificates ? [.. certificates] : null;
         Cache = options.Cache;
+        UseEpoll = options.UseEpoll;
     }
+
+    public bool UseEpoll { get; }
 
     public Caching.HttpCache? Cache { get; }
 

@@ -70,9 +70,11 @@ internal sealed class ConnectionPool<TResponse>
     /// <summary>
     /// A connection for one exchange: an idle one that is still alive, else a new one while there is a free slot, else
     /// the first one released after the waiters ahead of this call. With <paramref name="fresh"/>, never an idle one.
+    /// With <paramref name="exact"/> (a request that could not be sent again), an idle connection is always polled
+    /// before reuse; otherwise the engine's events may vouch for it (see <see cref="ClientConnection{TResponse}.IsUsableAfterIdle"/>).
     /// Completes synchronously when an idle connection is there.
     /// </summary>
-    public ValueTask<ClientConnection<TResponse>> AcquireAsync(long deadline, bool fresh, CancellationToken cancellationToken)
+    public ValueTask<ClientConnection<TResponse>> AcquireAsync(long deadline, bool fresh, bool exact, CancellationToken cancellationToken)
     {
         ClientConnection<TResponse>? connection = null;
         ClientConnection<TResponse>? victim = null;
@@ -112,11 +114,11 @@ internal sealed class ConnectionPool<TResponse>
 
         if (connection is null)
         {
-            return WaitAsync(deadline, fresh, cancellationToken);
+            return WaitAsync(deadline, fresh, exact, cancellationToken);
         }
 
         connection.CountAs(Diagnostics.ClientMetrics.State.Active);
-        if (connection.IsUsableAfterIdle(Environment.TickCount64))
+        if (connection.IsUsableAfterIdle(Environment.TickCount64, exact))
         {
             return new ValueTask<ClientConnection<TResponse>>(connection);
         }
@@ -127,7 +129,7 @@ internal sealed class ConnectionPool<TResponse>
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ClientConnection<TResponse>> WaitAsync(long deadline, bool fresh, CancellationToken cancellationToken)
+    private async ValueTask<ClientConnection<TResponse>> WaitAsync(long deadline, bool fresh, bool exact, CancellationToken cancellationToken)
     {
         PoolWaiter<TResponse> waiter;
         lock (_lock)
@@ -149,7 +151,7 @@ internal sealed class ConnectionPool<TResponse>
 
         if (waiter is null)
         {
-            return await AcquireAsync(deadline, fresh, cancellationToken).ConfigureAwait(false);
+            return await AcquireAsync(deadline, fresh, exact, cancellationToken).ConfigureAwait(false);
         }
 
         long remaining = ClientSettings.Remaining(deadline);
@@ -162,7 +164,7 @@ internal sealed class ConnectionPool<TResponse>
             return await OpenAsync(deadline, cancellationToken).ConfigureAwait(false);
         }
 
-        if (handed.IsUsableAfterIdle(Environment.TickCount64))
+        if (handed.IsUsableAfterIdle(Environment.TickCount64, exact))
         {
             return handed;
         }
@@ -176,10 +178,10 @@ internal sealed class ConnectionPool<TResponse>
     {
         try
         {
-            Socket socket = await ConnectAsync(deadline, cancellationToken).ConfigureAwait(false);
+            (Socket socket, NetworkTransport? plain) = await ConnectAsync(deadline, cancellationToken).ConfigureAwait(false);
             NetworkTransport transport = Origin.IsHttps
                 ? await ClientTls.HandshakeAsync(socket, Settings, Origin, deadline, cancellationToken).ConfigureAwait(false)
-                : new SocketTransport(socket);
+                : plain ?? new SocketTransport(socket);
             Interlocked.Increment(ref Settings.ConnectionsOpened);
             Interlocked.Increment(ref Settings.OpenConnections);
             return new ClientConnection<TResponse>(this, transport);
@@ -191,8 +193,11 @@ internal sealed class ConnectionPool<TResponse>
         }
     }
 
-    private async ValueTask<Socket> ConnectAsync(long deadline, CancellationToken cancellationToken)
+    // Connects to the first address that answers. A plain connection on Linux comes back registered with the client's
+    // epoll engine (the transport), unless the options say otherwise; a TLS one, or one elsewhere, as a socket alone.
+    private async ValueTask<(Socket Socket, NetworkTransport? Transport)> ConnectAsync(long deadline, CancellationToken cancellationToken)
     {
+        EpollEngine? engine = Origin.IsHttps || !Settings.UseEpoll ? null : EpollEngine.Shared;
         long lookupTimeout = Math.Min(Settings.ConnectTimeoutMs, ClientSettings.Remaining(deadline));
         IPAddress[] addresses = await Settings.Dns.ResolveAsync(Origin, lookupTimeout, cancellationToken).ConfigureAwait(false);
         Exception? last = null;
@@ -210,8 +215,14 @@ internal sealed class ConnectionPool<TResponse>
 
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, Origin.Port), timeout.Token).ConfigureAwait(false);
-                return socket;
+                var endPoint = new IPEndPoint(address, Origin.Port);
+                if (engine is not null)
+                {
+                    return (socket, await EpollTransport.ConnectAsync(engine, socket, endPoint, timeout.Token).ConfigureAwait(false));
+                }
+
+                await socket.ConnectAsync(endPoint, timeout.Token).ConfigureAwait(false);
+                return (socket, null);
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
@@ -310,7 +321,7 @@ internal sealed class ConnectionPool<TResponse>
             for (int i = 0; i < _idleCount; i++)
             {
                 ClientConnection<TResponse> c = _idle[i];
-                if (c.IsUsableAfterIdle(now))
+                if (c.IsUsableAfterIdle(now, exact: true))
                 {
                     _idle[kept++] = c;
                 }

@@ -14,7 +14,8 @@ namespace HttpGen.Client;
 /// <para>
 /// Connections are pooled per <see cref="HttpOrigin"/>: at most <see cref="HttpGenClientOptions.MaxConnectionsPerHost"/>
 /// per origin, idle ones reused before new ones are opened, requests beyond the limit queued first-in first-out. An
-/// idle connection is checked before reuse (expired, or closed by the server: a non-blocking poll), and an idempotent
+/// idle connection is checked before reuse (expired, or closed by the server: a non-blocking poll, or on Linux the
+/// readiness events of the client's epoll engine), and an idempotent
 /// request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE; a request whose method was never set is a GET) without a streamed
 /// body that finds a reused connection closed before any response byte is sent once more on a fresh connection. Any error closes the connection involved, so a
 /// misbehaving server can never leave a bad connection in the pool.
@@ -244,9 +245,10 @@ public sealed class HttpGenClient<TRequest, TResponse> : IDisposable, IAsyncDisp
     private static async ValueTask<HttpGenResponse<TResponse>> ExchangeWithRetryAsync(ConnectionPool<TResponse> pool, TRequest? request, HttpRequestContent content, string? upgrade, ReadOnlyMemory<byte> extraFields, RequestMethod method, long deadline, long timeoutMs, CancellationToken cancellationToken)
     {
         bool retry = false;
+        bool exact = !IsIdempotent(method) || !content.IsReplayable; // not sent again if the connection turns out closed
         while (true)
         {
-            ClientConnection<TResponse> connection = await pool.AcquireAsync(deadline, retry, cancellationToken).ConfigureAwait(false);
+            ClientConnection<TResponse> connection = await pool.AcquireAsync(deadline, retry, exact, cancellationToken).ConfigureAwait(false);
             connection.BeginExchange(deadline, timeoutMs, cancellationToken);
             bool answered;
             try

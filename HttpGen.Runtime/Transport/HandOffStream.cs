@@ -28,9 +28,7 @@ internal sealed class HandOffStream : Stream
         byte[] early = io.BufferedSpan.ToArray();
         io.Consume(io.Buffered);
         io.ReleaseIdleBuffers();
-        NetworkTransport transport = io.Transport;
-        Stream inner = transport is TlsTransport tls ? tls.Stream : new System.Net.Sockets.NetworkStream(transport.Socket, ownsSocket: true);
-        return new HandOffStream(inner, early);
+        return new HandOffStream(io.Transport.DetachStream(), early);
     }
 
     public override bool CanRead => true;

@@ -49,6 +49,12 @@ internal abstract class NetworkTransport : IDisposable
         return default;
     }
 
+    /// <summary>
+    /// Hands the connection over as a stream that owns it (Upgrade, CONNECT): this transport is not used afterwards.
+    /// No receive or send may be pending.
+    /// </summary>
+    public virtual Stream DetachStream() => new NetworkStream(Socket, ownsSocket: true);
+
     /// <summary>Closes the connection.</summary>
     public virtual void Dispose()
     {

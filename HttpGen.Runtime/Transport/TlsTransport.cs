@@ -86,6 +86,9 @@ internal sealed class TlsTransport : NetworkTransport
         Stream.WriteAsync(data, cancellationToken);
 
     /// <inheritdoc/>
+    public override Stream DetachStream() => Stream;
+
+    /// <inheritdoc/>
     public override async ValueTask CloseSendAsync()
     {
         try

@@ -302,6 +302,13 @@ public sealed partial class RawHttpServer : IAsyncDisposable
                     break;
                 }
 
+                case "/stray-later":
+                    // A complete response, then, while the connection is idle, a second one nobody asked for.
+                    await c.SendAsync($"HTTP/1.1 200 OK\r\n{tag}Content-Length: 5\r\n\r\nhello");
+                    await Task.Delay(Int("ms", 50));
+                    await c.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Connection-Request: 99\r\n\r\nEVIL!");
+                    break;
+
                 case "/cl":
                 case "/slow":
                 {
