@@ -88,6 +88,18 @@ public class DiagnosticTests
         Assert.Contains("System.DateTime", d.GetMessage());
     }
 
+    [Theory]
+    [InlineData("DateTimeOffset", "System.DateTimeOffset")]
+    [InlineData("HttpGen.Caching.CacheControl?", "HttpGen.Caching.CacheControl?")]
+    public void HTTPGEN006_typed_value_in_a_form_without_absent(string type, string shown)
+    {
+        // DateTimeOffset could not say "absent or invalid" (DateTimeOffset? can); CacheControl says it with no directives.
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Date\")] public partial " + type + " Date { get; } }", "HTTPGEN006");
+        Assert.Equal(type, Located(d));
+        Assert.Contains("'" + shown + "'", d.GetMessage());
+        Assert.Contains("DateTimeOffset?, CacheControl or EntityTag", d.GetMessage());
+    }
+
     [Fact]
     public void HTTPGEN006_non_nullable_string()
     {
