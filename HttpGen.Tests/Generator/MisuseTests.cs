@@ -89,6 +89,12 @@ public class MisuseTests
         ["HTTPGEN006 nullable CacheControl"] = """
             [HttpResponse] public partial class R { [HttpHeader("Cache-Control")] public partial {|HTTPGEN006:HttpGen.Caching.CacheControl?|} CacheControl { get; } }
             """,
+        ["HTTPGEN006 DateTime?"] = """
+            [HttpRequest] public partial class R { [HttpHeader("If-Modified-Since")] public partial {|HTTPGEN006:DateTime?|} IfModifiedSince { get; set; } }
+            """,
+        ["HTTPGEN006 EntityTagList"] = """
+            [HttpRequest] public partial class R { [HttpHeader("If-None-Match")] public partial {|HTTPGEN006:HttpGen.Caching.EntityTagList|} IfNoneMatch { get; } }
+            """,
         ["HTTPGEN006 long without ?"] = """
             [HttpRequest] public partial class R { [HttpHeader("X-Count")] public partial {|HTTPGEN006:long|} Count { get; } }
             """,
