@@ -285,13 +285,7 @@ public class TypedHeaderTests
             "ETag: W/\"abc\"\r\nExpires: Sun, 06 Nov 1994 08:49:37 GMT\r\nCache-Control: must-revalidate\r\nContent-Length: 0\r\n\r\n";
         byte[] input = Encoding.ASCII.GetBytes(text);
         var response = new TypedResponse();
-        var cuts = new List<int>();
-        for (int i = text.IndexOf('\n') + 1; i < text.Length; i = text.IndexOf('\n', i) + 1)
-        {
-            cuts.Add(i);
-        }
-
-        (OperationStatus status, _) = Feed.Moved(response.TryParse, response.TryParse, input, cuts, move);
+        (OperationStatus status, _) = Feed.Moved(response.TryParse, response.TryParse, input, MovedBufferTests.LineEnds(text), move);
 
         Assert.Equal(OperationStatus.Done, status);
         Assert.Equal(Nov6, response.LastModified);
