@@ -29,7 +29,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedPropertyType = Error(
         "HTTPGEN006", "Unsupported header property type",
-        "Property '{0}' has type '{1}', which cannot hold a header value: use ReadOnlySpan<byte>, HeaderValue, string?, long?, int? or bool");
+        "Property '{0}' has type '{1}', which cannot hold a header value: use ReadOnlySpan<byte>, HeaderValue, string?, long?, int?, bool, DateTimeOffset?, CacheControl or EntityTag");
 
     public static readonly DiagnosticDescriptor InvalidHeaderName = Error(
         "HTTPGEN007", "Invalid header field name",

@@ -146,6 +146,9 @@ public sealed partial class HttpGenGenerator
                     HeaderValueKind.String => Core + ".String(ref " + slot + ")",
                     HeaderValueKind.Int64 => slot + ".Int64",
                     HeaderValueKind.Int32 => slot + ".Int32",
+                    HeaderValueKind.Date => Core + ".Date(ref " + slot + ")",
+                    HeaderValueKind.CacheControl => Core + ".CacheControl(ref " + slot + ")",
+                    HeaderValueKind.EntityTag => Core + ".EntityTag(" + slot + ")",
                     _ => slot + ".IsPresent",
                 };
                 w.Line("// [HttpHeader(\"" + h.HeaderName + "\")]");
@@ -160,7 +163,7 @@ public sealed partial class HttpGenGenerator
                 // Setters validate, so that a bad value fails where it is set; clearing a value removes the header.
                 string setter = h.ValueKind switch
                 {
-                    HeaderValueKind.Span => Core + ".Set(ref " + slot + ", value)",
+                    HeaderValueKind.Span or HeaderValueKind.Date or HeaderValueKind.CacheControl or HeaderValueKind.EntityTag => Core + ".Set(ref " + slot + ", value)",
                     HeaderValueKind.Int64 or HeaderValueKind.Int32 when h.Id == 1 => Core + ".SetContentLength(ref " + slot + ", value)",
                     HeaderValueKind.Presence => slot + ".IsPresent = value",
                     _ => slot + ".Set(value)",
@@ -205,6 +208,8 @@ public sealed partial class HttpGenGenerator
             HeaderValueKind.String => "StringSlot",
             HeaderValueKind.Int64 or HeaderValueKind.Int32 => "NumberSlot",
             HeaderValueKind.Presence => "PresenceSlot",
+            HeaderValueKind.Date => "DateSlot",
+            HeaderValueKind.CacheControl => "CacheControlSlot",
             _ => "BytesSlot",
         };
 
@@ -313,6 +318,7 @@ public sealed partial class HttpGenGenerator
                     HeaderValueKind.Int64 => ".KeepInt64(value)",
                     HeaderValueKind.Int32 => ".KeepInt32(value)",
                     HeaderValueKind.Presence => ".Keep()",
+                    HeaderValueKind.CacheControl => ".Keep(range, value)",
                     _ => ".Keep(range)",
                 };
                 w.Line(Int(h.Id) + " => " + Field(h) + keep + ", // " + h.HeaderName);

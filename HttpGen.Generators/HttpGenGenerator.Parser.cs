@@ -372,11 +372,12 @@ public sealed partial class HttpGenGenerator
             {
                 if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
                 {
-                    return named.TypeArguments[0].SpecialType switch
+                    ITypeSymbol underlying = named.TypeArguments[0];
+                    return underlying.SpecialType switch
                     {
                         SpecialType.System_Int64 => HeaderValueKind.Int64,
                         SpecialType.System_Int32 => HeaderValueKind.Int32,
-                        _ => null,
+                        _ => underlying.ToDisplayString() == "System.DateTimeOffset" ? HeaderValueKind.Date : null,
                     };
                 }
 
@@ -386,9 +387,14 @@ public sealed partial class HttpGenGenerator
                     return HeaderValueKind.Span;
                 }
 
-                if (name == "HttpGen.HeaderValue")
+                switch (name)
                 {
-                    return HeaderValueKind.HeaderValue;
+                    case "HttpGen.HeaderValue":
+                        return HeaderValueKind.HeaderValue;
+                    case "HttpGen.Caching.CacheControl":
+                        return HeaderValueKind.CacheControl;
+                    case "HttpGen.Caching.EntityTag":
+                        return HeaderValueKind.EntityTag;
                 }
             }
 

@@ -23,6 +23,12 @@ internal enum HeaderValueKind
     Int32,
     /// <summary>bool: whether the header was present.</summary>
     Presence,
+    /// <summary>DateTimeOffset?, an HTTP-date parsed on first read (null when absent or invalid).</summary>
+    Date,
+    /// <summary>HttpGen.Caching.CacheControl, the directives of every line of the header.</summary>
+    CacheControl,
+    /// <summary>HttpGen.Caching.EntityTag, one entity tag (default when absent or invalid).</summary>
+    EntityTag,
 }
 
 /// <summary>What a user declared on one message type: everything the emitter needs, and nothing from Roslyn.</summary>

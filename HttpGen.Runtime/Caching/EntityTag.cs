@@ -30,13 +30,21 @@ public readonly ref struct EntityTag
 
         Tag = tag;
         IsWeak = isWeak;
+        IsPresent = true;
     }
 
     private EntityTag(ReadOnlySpan<byte> tag, bool isWeak, bool _)
     {
         Tag = tag;
         IsWeak = isWeak;
+        IsPresent = true;
     }
+
+    /// <summary>
+    /// Whether this is a tag, parsed or created; false for <c>default</c>, which stands for no tag: an absent or invalid
+    /// field (an <c>EntityTag</c> header property reads so), or no tag to set (setting it removes the field).
+    /// </summary>
+    public bool IsPresent { get; }
 
     /// <summary>The opaque characters, without the quotes and the weak prefix.</summary>
     public ReadOnlySpan<byte> Tag { get; }
@@ -81,12 +89,17 @@ public readonly ref struct EntityTag
     /// <summary>The strong comparison: both tags strong and their characters identical.</summary>
     /// <param name="other">The other tag.</param>
     /// <returns>True when they match strongly.</returns>
-    public bool StrongEquals(EntityTag other) => !IsWeak && !other.IsWeak && Tag.SequenceEqual(other.Tag);
+    /// <remarks>A <c>default</c> tag (not <see cref="IsPresent"/>) matches nothing, not even another <c>default</c>.</remarks>
+    public bool StrongEquals(EntityTag other) => IsPresent && other.IsPresent && !IsWeak && !other.IsWeak && Tag.SequenceEqual(other.Tag);
 
     /// <summary>The weak comparison: the characters identical, whether either tag is weak or not.</summary>
     /// <param name="other">The other tag.</param>
     /// <returns>True when they match weakly.</returns>
-    public bool WeakEquals(EntityTag other) => Tag.SequenceEqual(other.Tag);
+    /// <remarks>A <c>default</c> tag (not <see cref="IsPresent"/>) matches nothing, not even another <c>default</c>.</remarks>
+    public bool WeakEquals(EntityTag other) => IsPresent && other.IsPresent && Tag.SequenceEqual(other.Tag);
+
+    /// <summary>Whether the characters are still all etagc: the memory a tag views may have changed since it was checked.</summary>
+    internal bool HasValidCharacters => Tag.IndexOfAny(s_notTagChar) < 0;
 
     /// <summary>Writes the tag with its quotes (and <c>W/</c> when weak).</summary>
     /// <param name="destination">Where to write.</param>

@@ -20,7 +20,7 @@ namespace HttpGen.Messages;
 /// <typeparam name="TParser"><see cref="RequestHeadParser"/> or <see cref="ResponseHeadParser"/>.</typeparam>
 /// <typeparam name="THeaders">The generated struct of the declared headers.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public struct MessageCore<TParser, THeaders>
+public partial struct MessageCore<TParser, THeaders>
     where TParser : struct, IMessageParser
     where THeaders : struct, IDeclaredHeaders
 {

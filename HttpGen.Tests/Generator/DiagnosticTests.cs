@@ -85,7 +85,26 @@ public class DiagnosticTests
     public void HTTPGEN006_unsupported_type()
     {
         Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Date\")] public partial DateTime Date { get; } }", "HTTPGEN006");
-        Assert.Contains("System.DateTime", d.GetMessage());
+        // The whole text, as docs/diagnostics.md gives it: it lists every type a header property can have.
+        Assert.Equal(
+            "Property 'Date' has type 'System.DateTime', which cannot hold a header value: use ReadOnlySpan<byte>, HeaderValue, "
+            + "string?, long?, int?, bool, DateTimeOffset?, CacheControl or EntityTag",
+            d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("DateTimeOffset", "System.DateTimeOffset")]
+    [InlineData("HttpGen.Caching.CacheControl?", "HttpGen.Caching.CacheControl?")]
+    [InlineData("DateTime?", "System.DateTime?")]
+    [InlineData("HttpGen.Caching.EntityTagList", "HttpGen.Caching.EntityTagList")]
+    public void HTTPGEN006_typed_value_in_a_form_without_absent(string type, string shown)
+    {
+        // DateTimeOffset could not say "absent or invalid" (DateTimeOffset? can); CacheControl says it with no directives;
+        // DateTime has no offset, and a list of entity tags is not one of the typed values.
+        Diagnostic d = Single("[HttpRequest] public partial class R { [HttpHeader(\"Date\")] public partial " + type + " Date { get; } }", "HTTPGEN006");
+        Assert.Equal(type, Located(d));
+        Assert.Contains("'" + shown + "'", d.GetMessage());
+        Assert.Contains("DateTimeOffset?, CacheControl or EntityTag", d.GetMessage());
     }
 
     [Fact]

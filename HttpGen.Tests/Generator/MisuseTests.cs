@@ -83,6 +83,18 @@ public class MisuseTests
         ["HTTPGEN006 DateTime"] = """
             [HttpRequest] public partial class R { [HttpHeader("Date")] public partial {|HTTPGEN006:DateTime|} Date { get; } }
             """,
+        ["HTTPGEN006 DateTimeOffset without ?"] = """
+            [HttpResponse] public partial class R { [HttpHeader("Last-Modified")] public partial {|HTTPGEN006:DateTimeOffset|} LastModified { get; set; } }
+            """,
+        ["HTTPGEN006 nullable CacheControl"] = """
+            [HttpResponse] public partial class R { [HttpHeader("Cache-Control")] public partial {|HTTPGEN006:HttpGen.Caching.CacheControl?|} CacheControl { get; } }
+            """,
+        ["HTTPGEN006 DateTime?"] = """
+            [HttpRequest] public partial class R { [HttpHeader("If-Modified-Since")] public partial {|HTTPGEN006:DateTime?|} IfModifiedSince { get; set; } }
+            """,
+        ["HTTPGEN006 EntityTagList"] = """
+            [HttpRequest] public partial class R { [HttpHeader("If-None-Match")] public partial {|HTTPGEN006:HttpGen.Caching.EntityTagList|} IfNoneMatch { get; } }
+            """,
         ["HTTPGEN006 long without ?"] = """
             [HttpRequest] public partial class R { [HttpHeader("X-Count")] public partial {|HTTPGEN006:long|} Count { get; } }
             """,
@@ -149,6 +161,9 @@ public class MisuseTests
             """,
         ["HTTPGEN018 settable string Content-Length"] = """
             [HttpResponse] public partial class R { [HttpHeader("Content-Length")] public partial string? ContentLength { get; {|HTTPGEN018:set|}; } }
+            """,
+        ["HTTPGEN018 settable DateTimeOffset? Content-Length"] = """
+            [HttpResponse] public partial class R { [HttpHeader("Content-Length")] public partial DateTimeOffset? ContentLength { get; {|HTTPGEN018:set|}; } }
             """,
         ["HTTPGEN018 settable HeaderValue Content-Length"] = """
             [HttpRequest] public partial class R { [HttpHeader("content-length")] public partial HeaderValue ContentLength { get; {|HTTPGEN018:set|}; } }
@@ -227,6 +242,23 @@ public class MisuseTests
                 [HttpHeader("X-L")] public partial HeaderValue Write { get; }
                 [HttpHeader("X-M")] public partial HeaderValue HasHost { get; }
                 [HttpHeader("X-N")] public partial HeaderValue Parser { get; }
+            }
+            """,
+        ["typed values, on requests and responses, settable or not, on names they make little sense for"] = """
+            [HttpRequest] public partial class Q
+            {
+                [HttpHeader("If-Modified-Since")] public partial DateTimeOffset? IfModifiedSince { get; set; }
+                [HttpHeader("Cache-Control")] public partial HttpGen.Caching.CacheControl CacheControl { get; }
+                [HttpHeader("If-Range")] public partial HttpGen.Caching.EntityTag IfRange { get; set; }
+                [HttpHeader("Host")] public partial DateTimeOffset? Host { get; }
+            }
+            [HttpResponse] public partial class R
+            {
+                [HttpHeader("Date")] public partial DateTimeOffset? Date { get; set; }
+                [HttpHeader("CDN-Cache-Control")] public partial HttpGen.Caching.CacheControl CdnCacheControl { get; set; }
+                [HttpHeader("ETag")] public partial HttpGen.Caching.EntityTag ETag { get; private set; }
+                [HttpHeader("Connection")] public partial HttpGen.Caching.CacheControl Connection { get; }
+                [HttpHeader("X-Count")] public partial HttpGen.Caching.EntityTag Count { get; set; }
             }
             """,
         ["lowercase type names (CS8981 is the compiler's own)"] = """

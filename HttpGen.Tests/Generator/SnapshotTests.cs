@@ -84,6 +84,34 @@ public class SnapshotTests
             [HttpHeader("Connection")] public partial HeaderValue Connection { get; }
         }
         """)]
+    [InlineData("TypedResponse", """
+        using System;
+        using HttpGen;
+        using HttpGen.Caching;
+        namespace Cdn;
+        [HttpResponse]
+        public partial class CachedResponse
+        {
+            [HttpHeader("Last-Modified")] public partial DateTimeOffset? LastModified { get; set; }
+            [HttpHeader("Expires")] public partial DateTimeOffset? Expires { get; }
+            [HttpHeader("Cache-Control")] public partial CacheControl CacheControl { get; set; }
+            [HttpHeader("ETag")] public partial EntityTag ETag { get; set; }
+        }
+        """)]
+    [InlineData("TypedRequest", """
+        using System;
+        using HttpGen;
+        using HttpGen.Caching;
+        namespace Cdn;
+        [HttpRequest]
+        public partial class ConditionalRequest
+        {
+            [HttpHeader("Host")] public partial HeaderValue Host { get; set; }
+            [HttpHeader("If-Modified-Since")] public partial DateTimeOffset? IfModifiedSince { get; set; }
+            [HttpHeader("Cache-Control")] public partial CacheControl CacheControl { get; }
+            [HttpHeader("If-Range")] public partial EntityTag IfRange { get; }
+        }
+        """)]
     public void Generated_code_matches_snapshot(string name, string source)
     {
         var (result, compilationDiagnostics) = GeneratorHarness.Run(source);

@@ -110,7 +110,7 @@ public class MovedBufferTests
     }
 
     // One call per line, so that every value's line completed in an earlier buffer than the last.
-    private static List<int> LineEnds(string text)
+    internal static List<int> LineEnds(string text)
     {
         var cuts = new List<int>();
         for (int i = text.IndexOf('\n') + 1; i < text.Length; i = text.IndexOf('\n', i) + 1)

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using HttpGen;
-using HttpGen.Formatting;
 using HttpGen.Server;
 
 namespace CachingProxy;
@@ -13,7 +12,7 @@ namespace CachingProxy;
 public partial class OriginRequest
 {
     [HttpHeader("If-None-Match")] public partial ReadOnlySpan<byte> IfNoneMatch { get; }
-    [HttpHeader("If-Modified-Since")] public partial ReadOnlySpan<byte> IfModifiedSince { get; }
+    [HttpHeader("If-Modified-Since")] public partial DateTimeOffset? IfModifiedSince { get; }
 }
 
 /// <summary>What the demo origin writes: every field is an extra header.</summary>
@@ -180,7 +179,7 @@ public sealed class CountingOrigin : IHttpHandler<OriginRequest, OriginResponse>
             return etag is not null && Encoding.ASCII.GetString(ifNoneMatch).Split(',').Any(t => t.Trim().Replace("W/", "") == etag);
         }
 
-        return lastModified is { } modified && HttpDate.TryParse(request.IfModifiedSince, out DateTimeOffset since) && modified.AddSeconds(-1) <= since;
+        return lastModified is { } modified && request.IfModifiedSince is { } since && modified.AddSeconds(-1) <= since;
     }
 
     // A body of any size, from a fixed block: with Content-Length (streamed once past the server's buffer) or chunked.
