@@ -274,6 +274,10 @@ public sealed class RawConnection : IDisposable
         {
             return false;
         }
+        finally
+        {
+            _socket.ReceiveTimeout = 10_000; // the usual wait for whatever the test reads next
+        }
     }
 
     /// <summary>True when nothing arrives within <paramref name="timeoutMs"/>.</summary>
@@ -292,6 +296,10 @@ public sealed class RawConnection : IDisposable
         catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
         {
             return true;
+        }
+        finally
+        {
+            _socket.ReceiveTimeout = 10_000;
         }
     }
 
