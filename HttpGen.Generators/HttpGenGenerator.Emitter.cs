@@ -196,6 +196,8 @@ public sealed partial class HttpGenGenerator
             EmitDefaultOptions(w, spec.Options);
             HeaderPropertySpec? host = spec.Headers.FirstOrDefault(h => h.Id == 0);
             w.Line("readonly bool " + Messages + ".IDeclaredHeaders.HasHost => " + (host is null ? "false" : Field(host) + ".IsPresent") + ";");
+            HeaderPropertySpec? date = spec.Headers.FirstOrDefault(h => string.Equals(h.HeaderName, "Date", System.StringComparison.OrdinalIgnoreCase));
+            w.Line("readonly bool " + Messages + ".IDeclaredHeaders.HasDate => " + (date is null ? "false" : Field(date) + ".IsPresent") + ";");
             w.Line();
             EmitNameMatcher(w, spec);
             EmitOnHeader(w, spec);

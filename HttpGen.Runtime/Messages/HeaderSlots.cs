@@ -77,6 +77,9 @@ public struct StringSlot
     private BytesSlot _bytes;
     private string? _text; // decoded on first read, or set
 
+    /// <summary>Whether the header was parsed or set.</summary>
+    public readonly bool IsPresent => _text is not null || _bytes.IsPresent;
+
     /// <summary>Keeps a parsed value; see <see cref="BytesSlot.Keep"/>.</summary>
     /// <param name="range">Where the trimmed value lies in the head.</param>
     /// <returns>Always <see cref="ParseErrorKind.None"/>.</returns>
@@ -127,6 +130,9 @@ public struct NumberSlot
 {
     private long _value;
     private bool _present;
+
+    /// <summary>Whether the header was parsed or set.</summary>
+    public readonly bool IsPresent => _present;
 
     /// <summary>The number as a <c>long?</c>; null when absent.</summary>
     public readonly long? Int64 => _present ? _value : null;

@@ -19,6 +19,9 @@ public interface IDeclaredHeaders : IHeaderSink
     /// <summary>Whether a declared Host header is present (an HTTP/1.1 request needs one to be written).</summary>
     bool HasHost { get; }
 
+    /// <summary>Whether a declared Date header is present (a response then carries it instead of the current date).</summary>
+    bool HasDate { get; }
+
     /// <summary>Writes the line of every declared header that is present, except the framing ones.</summary>
     /// <param name="writer">Where to write.</param>
     /// <param name="head">The head of the latest parse call, where parsed values lie.</param>
@@ -52,11 +55,14 @@ public interface IMessageParser
     /// <summary>The body framing: parsed, or set for writing.</summary>
     BodyFraming Framing { get; set; }
 
-    /// <summary>Writes the start line (and, for a response, the Date line unless an extra header gives one).</summary>
+    /// <summary>
+    /// Writes the start line (and, for a response, the current Date line unless a declared or extra header gives one).
+    /// </summary>
     /// <param name="writer">Where to write.</param>
     /// <param name="extraHeaders">The extra headers to be written after the declared ones.</param>
     /// <param name="hasDeclaredHost">Whether a declared Host header will be written.</param>
-    void WriteStart(ref HeadWriter writer, HeaderList? extraHeaders, bool hasDeclaredHost);
+    /// <param name="hasDeclaredDate">Whether a declared Date header will be written.</param>
+    void WriteStart(ref HeadWriter writer, HeaderList? extraHeaders, bool hasDeclaredHost, bool hasDeclaredDate);
 
     /// <summary>Writes the extra headers, the framing headers and the blank line.</summary>
     bool TryWriteEnd(ref HeadWriter writer, HeaderList? extraHeaders, out int bytesWritten);

@@ -78,7 +78,7 @@ public partial struct MessageCore<TParser, THeaders>
     public bool TryFormat(Span<byte> destination, out int bytesWritten)
     {
         var writer = new HeadWriter(destination);
-        Parser.WriteStart(ref writer, _extraHeaders, Declared.HasHost);
+        Parser.WriteStart(ref writer, _extraHeaders, Declared.HasHost, Declared.HasDate);
         Declared.Write(ref writer, Parser.Head);
         return Parser.TryWriteEnd(ref writer, _extraHeaders, out bytesWritten);
     }

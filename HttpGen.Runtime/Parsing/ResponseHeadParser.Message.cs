@@ -9,6 +9,6 @@ public partial struct ResponseHeadParser : IMessageParser
     /// <summary>The head bytes of the latest parse call: parsed values are ranges into them.</summary>
     public readonly ReadOnlyMemory<byte> Head => _buffer.Head;
 
-    readonly void IMessageParser.WriteStart(ref HeadWriter writer, HeaderList? extraHeaders, bool hasDeclaredHost) =>
-        WriteStart(ref writer, extraHeaders);
+    readonly void IMessageParser.WriteStart(ref HeadWriter writer, HeaderList? extraHeaders, bool hasDeclaredHost, bool hasDeclaredDate) =>
+        WriteStart(ref writer, extraHeaders, writeDate: !hasDeclaredDate);
 }

@@ -348,7 +348,10 @@ public partial struct ResponseHeadParser : IHeadParser
     public readonly string GetString(HeaderRange range) => Encoding.Latin1.GetString(Slice(range));
 
     /// <summary>Writes the status line and, unless the extra headers carry one, the cached Date line.</summary>
-    public readonly void WriteStart(ref Formatting.HeadWriter writer, HeaderList? extraHeaders)
+    /// <param name="writer">Where to write.</param>
+    /// <param name="extraHeaders">The extra headers that will follow (a Date among them replaces the current date).</param>
+    /// <param name="writeDate">False when the caller writes a Date line of its own.</param>
+    public readonly void WriteStart(ref Formatting.HeadWriter writer, HeaderList? extraHeaders, bool writeDate = true)
     {
         if (_statusCode == 0 || _reasonSource == ReasonSource.Standard)
         {
@@ -360,7 +363,7 @@ public partial struct ResponseHeadParser : IHeadParser
             writer.WriteStatusLine(_statusCode, ReasonPhrase, checkReason: _reasonSource == ReasonSource.Parsed);
         }
 
-        if (extraHeaders is not { ContainsDate: true })
+        if (writeDate && extraHeaders is not { ContainsDate: true })
         {
             writer.WriteDateLine();
         }

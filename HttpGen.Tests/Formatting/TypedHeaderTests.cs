@@ -17,6 +17,13 @@ public partial class TypedResponse
     [HttpHeader("ETag")] public partial EntityTag ETag { get; set; }
 }
 
+/// <summary>A response that declares its own Date.</summary>
+[HttpResponse]
+public partial class DatedResponse
+{
+    [HttpHeader("Date")] public partial DateTimeOffset? Date { get; set; }
+}
+
 /// <summary>A request with the typed header property kinds.</summary>
 [HttpRequest]
 public partial class TypedRequest
@@ -43,6 +50,29 @@ public class TypedHeaderTests
     }
 
     private static string Format(IHttpMessageHead message) => FormattingTests.Format(message);
+
+    private static int DateLines(string head) => head.Split("\r\n").Count(line => line.StartsWith("Date:", StringComparison.OrdinalIgnoreCase));
+
+    [Fact]
+    public void A_declared_Date_that_is_set_or_parsed_is_the_only_Date_line_of_a_response()
+    {
+        var set = new DatedResponse { Date = Nov6 };
+        string head = Format(set);
+        Assert.Equal(1, DateLines(head));
+        Assert.Contains("\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n", head);
+
+        var parsed = new DatedResponse();
+        Assert.Equal(OperationStatus.Done, parsed.TryParse("HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\n\r\n"u8.ToArray(), out _));
+        head = Format(parsed);
+        Assert.Equal(1, DateLines(head));
+        Assert.Contains("\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n", head);
+
+        // Absent: the current date, once.
+        var absent = new DatedResponse();
+        head = Format(absent);
+        Assert.Equal(1, DateLines(head));
+        Assert.DoesNotContain("1994", head);
+    }
 
     [Theory]
     [InlineData("Sun, 06 Nov 1994 08:49:37 GMT")]   // IMF-fixdate
