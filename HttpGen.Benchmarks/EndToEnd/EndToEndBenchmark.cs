@@ -46,7 +46,7 @@ internal static class EndToEndBenchmark
             return HttpsBenchmark.Run(root, wrk, connections, duration);
         }
 
-        Peer[] peers = [Peers.EchoServer(root), Peers.Kestrel(root), Peers.Nginx(nginx)];
+        Peer[] peers = [Peers.EchoServer(root), Peers.EchoServerEpoll(root), Peers.Kestrel(root), Peers.Nginx(nginx)];
         var results = new List<ServerResult>();
         foreach (Peer peer in peers)
         {

@@ -71,8 +71,26 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
         _listener = listener;
         _options = server.Options;
         _handler = server.Handler;
-        _io = new ConnectionIO(new SocketTransport(socket), _options.ReceiveBufferSize, server.MaxHeadLength);
+        _io = new ConnectionIO(CreateTransport(socket, listener, _options), _options.ReceiveBufferSize, server.MaxHeadLength);
         _io.MinSendRate = _options.MinResponseDataRate;
+    }
+
+    // Plain TCP on .NET's sockets, or on an epoll loop when asked for (TLS always on .NET's: SslStream reads the socket).
+    private static NetworkTransport CreateTransport(Socket socket, ServerListener listener, HttpServerOptions options)
+    {
+        if (options.UseEpoll && listener.Tls is null && EpollEngine.Server is { } engine)
+        {
+            try
+            {
+                return EpollTransport.Attach(engine, socket);
+            }
+            catch (SocketException)
+            {
+                socket.Blocking = true; // no room in the engine: .NET's sockets will do
+            }
+        }
+
+        return new SocketTransport(socket);
     }
 
     /// <summary>How long an idle connection keeps its parked exchange before the heartbeat takes it back.</summary>
@@ -128,6 +146,13 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
             && Interlocked.Exchange(ref _parked, null) is { } parked)
         {
             _server.Exchanges.Return(parked);
+        }
+
+        if (_io.IsSendOverdue(now))
+        {
+            // Before the send is aborted: its failure may reach the handler at once (inline completions), and the
+            // handler must find its token already cancelled.
+            CancelHandler();
         }
 
         if (_io.CheckTimeouts(now))

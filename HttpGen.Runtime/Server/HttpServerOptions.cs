@@ -42,6 +42,16 @@ public sealed class HttpServerOptions
     /// </summary>
     public bool ReusePort { get; set; }
 
+    /// <summary>
+    /// Opt-in, Linux (x86-64, arm64) only: plain (not TLS) connections run on HttpGen's own epoll loops, one thread per
+    /// processor, instead of .NET's socket engine. A connection's code, the handler included, runs on its loop's thread
+    /// until it waits for the network, so a request costs no thread-pool hop: faster for short handlers, but a handler
+    /// that blocks its thread (synchronous I/O, <c>Task.Wait</c>, long CPU work before its first await) holds up every
+    /// connection of that loop. Off by default; TLS endpoints and other systems always use .NET's sockets. The
+    /// environment variable <c>HTTPGEN_SERVER_EPOLL=1</c> turns it on for every server of the process.
+    /// </summary>
+    public bool UseEpoll { get; set; } = Environment.GetEnvironmentVariable("HTTPGEN_SERVER_EPOLL") == "1";
+
     /// <summary>Listen backlog. Default 512.</summary>
     public int Backlog { get; set; } = 512;
 

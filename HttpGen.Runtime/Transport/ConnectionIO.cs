@@ -227,6 +227,9 @@ internal sealed class ConnectionIO : IDisposable
         return _receiveTimedOut;
     }
 
+    /// <summary>Whether a pending send has passed its deadline and has not been aborted yet.</summary>
+    public bool IsSendOverdue(long now) => now >= Volatile.Read(ref _sendDeadline) && !_sendTimedOut;
+
     /// <summary>
     /// Called by the server's heartbeat. An overdue receive gets its receive side shut, which makes it return 0 (Linux)
     /// while the connection can still send its 408. An overdue send means the peer is not reading: both directions are

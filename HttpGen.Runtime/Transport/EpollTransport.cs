@@ -1,15 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
-using HttpGen.Transport;
 
-namespace HttpGen.Client;
+namespace HttpGen.Transport;
 
 /// <summary>
 /// Plain TCP on a non-blocking socket driven by an <see cref="EpollEngine"/>. The caller's thread sends directly and
 /// receives directly while the socket may hold bytes; a receive that would block waits, without a system call, for
 /// the engine's next readiness event, and the engine thread then receives into the caller's memory and queues the
-/// continuation to the thread pool. One receive and one send may be pending at a time (one each way), as on a socket.
+/// continuation to the thread pool (or, on an inline engine, runs it there). One receive and one send may be pending at a time (one each way), as on a socket.
 /// </summary>
 /// <remarks>
 /// Readiness is tracked with two counters: <c>_readEvents</c> counts the read events the engine has seen, and
@@ -56,8 +55,20 @@ internal sealed class EpollTransport : NetworkTransport, IValueTaskSource<int>, 
         : base(socket)
     {
         _engine = engine;
+        _receive.RunContinuationsAsynchronously = !engine.Inline;
+        _send.RunContinuationsAsynchronously = !engine.Inline;
         _fd = (int)socket.SafeHandle.DangerousGetHandle();
         _engine.Register(this, _fd);
+    }
+
+    /// <summary>
+    /// Registers an accepted <paramref name="socket"/> (made non-blocking) with <paramref name="engine"/>. Failures are
+    /// <see cref="SocketException"/>; the caller closes the socket then.
+    /// </summary>
+    public static EpollTransport Attach(EpollEngine engine, Socket socket)
+    {
+        socket.Blocking = false;
+        return new EpollTransport(socket, engine) { _readEvents = 1 }; // bytes may be there already: the first receive asks
     }
 
     /// <summary>The key the engine's events for this socket carry (set when registered).</summary>

@@ -1,17 +1,20 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace HttpGen.Client;
+namespace HttpGen.Transport;
 
 /// <summary>
-/// The client's own I/O loop for plain TCP connections on Linux: one thread per engine blocked in <c>epoll_wait</c>
+/// HttpGen's own I/O loop for plain TCP connections on Linux (the client's by default, the server's when
+/// <c>HttpServerOptions.UseEpoll</c> is set): one thread per engine blocked in <c>epoll_wait</c>
 /// over the sockets registered with it (edge-triggered, for reading and writing). When a socket becomes readable and
 /// a receive waits on it, the engine thread makes the <c>recv</c> itself and queues the waiting continuation to the
 /// thread pool; a receive that finds nothing buffered does not call the kernel at all, it waits for the next event.
 /// Compared with .NET's socket engine this saves, per exchange, the receive that returns EAGAIN before every wait and
 /// the poll that checked an idle connection (<see cref="EpollTransport.HadEventSinceDrained"/> replaces it), and it
 /// hands a completion to the thread pool once instead of twice. Elsewhere (other systems and architectures, or when
-/// epoll cannot be set up) <see cref="Shared"/> is null and connections use .NET's sockets.
+/// epoll cannot be set up) <see cref="Shared"/> is null and connections use .NET's sockets. The server's engines
+/// (<see cref="Server"/>, one per processor) run continuations inline on the engine thread instead: the connection
+/// loop, the handler included, runs there until it waits, with no thread-pool hop per request.
 /// </summary>
 internal sealed class EpollEngine
 {
@@ -29,8 +32,10 @@ internal sealed class EpollEngine
 
     private static readonly Lock s_createLock = new();
     private static EpollEngine[]? s_engines;
+    private static EpollEngine[]? s_serverEngines;
     private static bool s_unavailable;
     private static int s_next;
+    private static int s_nextServer;
 
     // epoll_event: { uint32 events; uint64 data; }, packed on x86-64 (12 bytes), naturally aligned on arm64 (16 bytes).
     private static readonly int s_eventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
@@ -43,11 +48,41 @@ internal sealed class EpollEngine
     private int _used;
     private uint _generation;
 
-    private EpollEngine(int epoll, int index)
+    private EpollEngine(int epoll, string name, bool inline)
     {
         _epoll = epoll;
-        var thread = new Thread(Run) { IsBackground = true, Name = $"HttpGen client epoll {index}" };
+        Inline = inline;
+        var thread = new Thread(Run) { IsBackground = true, Name = name };
         thread.UnsafeStart();
+    }
+
+    /// <summary>Whether completions run on the engine thread (server) rather than on the thread pool (client).</summary>
+    public bool Inline { get; }
+
+    /// <summary>
+    /// An engine of the server's group for a new connection (round-robin over one engine per processor), or null where
+    /// epoll is not available (not Linux on x86-64 or arm64).
+    /// </summary>
+    public static EpollEngine? Server
+    {
+        get
+        {
+            EpollEngine[]? engines = Volatile.Read(ref s_serverEngines);
+            if (engines is null)
+            {
+                lock (s_createLock)
+                {
+                    engines = s_serverEngines ??= Create(Math.Clamp(Environment.ProcessorCount, 1, 64), "HttpGen server epoll", inline: true) ?? [];
+                }
+            }
+
+            return engines.Length switch
+            {
+                0 => null,
+                1 => engines[0],
+                _ => engines[(int)((uint)Interlocked.Increment(ref s_nextServer) % (uint)engines.Length)],
+            };
+        }
     }
 
     /// <summary>
@@ -66,7 +101,19 @@ internal sealed class EpollEngine
                     return null;
                 }
 
-                engines = Create();
+                lock (s_createLock)
+                {
+                    if (s_engines is null && !s_unavailable)
+                    {
+                        s_engines = Environment.GetEnvironmentVariable("HTTPGEN_CLIENT_EPOLL") == "0"
+                            ? null
+                            : Create(Math.Clamp((Environment.ProcessorCount + 7) / 8, 1, 16), "HttpGen client epoll", inline: false);
+                        s_unavailable = s_engines is null;
+                    }
+
+                    engines = s_engines;
+                }
+
                 if (engines is null)
                 {
                     return null;
@@ -77,54 +124,36 @@ internal sealed class EpollEngine
         }
     }
 
-    private static EpollEngine[]? Create()
+    // Engines with their threads, or null where epoll is not available. Called under s_createLock.
+    private static EpollEngine[]? Create(int count, string name, bool inline)
     {
-        lock (s_createLock)
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64))
         {
-            if (s_engines is not null || s_unavailable)
-            {
-                return s_engines;
-            }
-
-            if (!OperatingSystem.IsLinux()
-                || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64)
-                || Environment.GetEnvironmentVariable("HTTPGEN_CLIENT_EPOLL") == "0")
-            {
-                s_unavailable = true;
-                return null;
-            }
-
-            var engines = new EpollEngine[Math.Clamp((Environment.ProcessorCount + 7) / 8, 1, 16)];
-            for (int i = 0; i < engines.Length; i++)
-            {
-                int epoll;
-                try
-                {
-                    epoll = EpollCreate(CloseOnExec);
-                }
-                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-                {
-                    epoll = -1;
-                }
-
-                if (epoll < 0)
-                {
-                    if (i == 0)
-                    {
-                        s_unavailable = true;
-                        return null;
-                    }
-
-                    engines = engines[..i];
-                    break;
-                }
-
-                engines[i] = new EpollEngine(epoll, i);
-            }
-
-            Volatile.Write(ref s_engines, engines);
-            return engines;
+            return null;
         }
+
+        var engines = new EpollEngine[count];
+        for (int i = 0; i < engines.Length; i++)
+        {
+            int epoll;
+            try
+            {
+                epoll = EpollCreate(CloseOnExec);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                epoll = -1;
+            }
+
+            if (epoll < 0)
+            {
+                return i == 0 ? null : engines[..i];
+            }
+
+            engines[i] = new EpollEngine(epoll, name + " " + i, inline);
+        }
+
+        return engines;
     }
 
     /// <summary>Adds a socket, for read and write readiness, edge-triggered. Returns the key its events carry.</summary>
