@@ -16,9 +16,12 @@ internal static class Peers
     public static Peer EchoServer(string root) => new("HttpGen EchoServer", port =>
         ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(port)], DotnetEnvironment));
 
-    /// <summary>The EchoServer with <c>HttpServerOptions.UseEpoll</c> on (through its environment variable).</summary>
-    public static Peer EchoServerEpoll(string root) => new("HttpGen EchoServer, UseEpoll", port =>
-        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(port)], new Dictionary<string, string>(DotnetEnvironment) { ["HTTPGEN_SERVER_EPOLL"] = "1" }));
+    /// <summary>
+    /// The EchoServer with <c>HttpServerOptions.UseEpoll</c> on and one loop thread (through the environment), as nginx
+    /// runs one worker: the load generator needs the other core.
+    /// </summary>
+    public static Peer EchoServerEpoll(string root) => new("HttpGen EchoServer, UseEpoll, 1 loop", port =>
+        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(port)], new Dictionary<string, string>(DotnetEnvironment) { ["HTTPGEN_SERVER_EPOLL"] = "1", ["HTTPGEN_SERVER_EPOLL_THREADS"] = "1" }));
 
     public static Peer Kestrel(string root) => new("Kestrel (ASP.NET Core)", port =>
         ProcessTools.Start("dotnet", [Path.Combine(root, "HttpGen.Benchmarks/Peers/KestrelPlaintext/bin/Release/net10.0/KestrelPlaintext.dll"), "--urls", $"http://127.0.0.1:{Invariant(port)}"], DotnetEnvironment));

@@ -48,7 +48,8 @@ public sealed class HttpServerOptions
     /// until it waits for the network, so a request costs no thread-pool hop: faster for short handlers, but a handler
     /// that blocks its thread (synchronous I/O, <c>Task.Wait</c>, long CPU work before its first await) holds up every
     /// connection of that loop. Off by default; TLS endpoints and other systems always use .NET's sockets. The
-    /// environment variable <c>HTTPGEN_SERVER_EPOLL=1</c> turns it on for every server of the process.
+    /// environment variable <c>HTTPGEN_SERVER_EPOLL=1</c> turns it on for every server of the process, and
+    /// <c>HTTPGEN_SERVER_EPOLL_THREADS=N</c> sets the number of loops (shared by the servers of the process).
     /// </summary>
     public bool UseEpoll { get; set; } = Environment.GetEnvironmentVariable("HTTPGEN_SERVER_EPOLL") == "1";
 

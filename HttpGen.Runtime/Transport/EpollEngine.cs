@@ -72,7 +72,7 @@ internal sealed class EpollEngine
             {
                 lock (s_createLock)
                 {
-                    engines = s_serverEngines ??= Create(Math.Clamp(Environment.ProcessorCount, 1, 64), "HttpGen server epoll", inline: true) ?? [];
+                    engines = s_serverEngines ??= Create(ServerThreads(), "HttpGen server epoll", inline: true) ?? [];
                 }
             }
 
@@ -84,6 +84,12 @@ internal sealed class EpollEngine
             };
         }
     }
+
+    // One loop per processor, or HTTPGEN_SERVER_EPOLL_THREADS (1 to 64) when set.
+    private static int ServerThreads() =>
+        int.TryParse(Environment.GetEnvironmentVariable("HTTPGEN_SERVER_EPOLL_THREADS"), out int threads) && threads is >= 1 and <= 64
+            ? threads
+            : Math.Clamp(Environment.ProcessorCount, 1, 64);
 
     /// <summary>
     /// An engine for a new connection (round-robin over one engine per 8 processors), or null where there is none:
