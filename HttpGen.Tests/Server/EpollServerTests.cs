@@ -50,6 +50,27 @@ public class EpollServerTests
         Assert.All(names.Skip(1), name => Assert.Equal(useEpoll, name?.StartsWith(LoopThreadPrefix, StringComparison.Ordinal) == true));
     }
 
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("3", 3)]
+    public async Task The_environment_turns_the_option_on_and_sets_the_number_of_loops(string threads, int expected)
+    {
+        int port = ExternalTools.FreePort();
+        await using EchoServerProcess server = await EchoServerProcess.StartAsync(port, reusePort: false,
+            new Dictionary<string, string> { ["HTTPGEN_SERVER_EPOLL"] = "1", ["HTTPGEN_SERVER_EPOLL_THREADS"] = threads }, []);
+        using (var c = new RawConnection(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port)))
+        {
+            c.Send("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+            Assert.Equal(200, c.ReadResponse().StatusCode);
+        }
+
+        // Linux keeps the first 15 bytes of a thread's name: "HttpGen server " for every loop thread.
+        int loops = Directory.GetDirectories($"/proc/{server.ProcessId}/task")
+            .Count(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("HttpGen server", StringComparison.Ordinal));
+        Assert.Equal(expected, loops);
+        await server.StopAsync();
+    }
+
     [Fact]
     public async Task TLS_connections_stay_on_dotnet_sockets_with_the_option_on()
     {

@@ -171,10 +171,18 @@ internal sealed class EchoServerProcess : IAsyncDisposable
 
     private EchoServerProcess(Process process) => _process = process;
 
-    public static async Task<EchoServerProcess> StartAsync(int port, bool reusePort, params string[] moreArgs)
+    public static Task<EchoServerProcess> StartAsync(int port, bool reusePort, params string[] moreArgs) =>
+        StartAsync(port, reusePort, null, moreArgs);
+
+    public static async Task<EchoServerProcess> StartAsync(int port, bool reusePort, IReadOnlyDictionary<string, string>? environment, string[] moreArgs)
     {
         string dll = typeof(EchoServer.EchoHandler).Assembly.Location;
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         foreach (string arg in new[] { dll, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(moreArgs))
         {
             info.ArgumentList.Add(arg);
@@ -220,6 +228,8 @@ internal sealed class EchoServerProcess : IAsyncDisposable
 
         return server;
     }
+
+    public int ProcessId => _process.Id;
 
     public string Output
     {
