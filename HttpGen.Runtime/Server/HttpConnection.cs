@@ -148,16 +148,13 @@ internal sealed partial class HttpConnection<TRequest, TResponse> : HttpResponse
             _server.Exchanges.Return(parked);
         }
 
+        _io.CheckReceiveTimeout(now);
         if (_io.IsSendOverdue(now))
         {
-            // Before the send is aborted: its failure may reach the handler at once (inline completions), and the
-            // handler must find its token already cancelled.
+            // The token first: the send's failure may reach the handler at once (inline completions), and the handler
+            // must find its token already cancelled.
             CancelHandler();
-        }
-
-        if (_io.CheckTimeouts(now))
-        {
-            CancelHandler();
+            _io.AbortSend();
         }
         else if (_handlerRunning && Interlocked.CompareExchange(ref _peerWatch, WatchLooking, WatchOn) == WatchOn)
         {

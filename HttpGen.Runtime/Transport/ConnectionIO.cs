@@ -227,30 +227,27 @@ internal sealed class ConnectionIO : IDisposable
         return _receiveTimedOut;
     }
 
-    /// <summary>Whether a pending send has passed its deadline and has not been aborted yet.</summary>
-    public bool IsSendOverdue(long now) => now >= Volatile.Read(ref _sendDeadline) && !_sendTimedOut;
-
     /// <summary>
     /// Called by the server's heartbeat. An overdue receive gets its receive side shut, which makes it return 0 (Linux)
-    /// while the connection can still send its 408. An overdue send means the peer is not reading: both directions are
-    /// shut, which fails the send. Returns true when a send timed out just now.
+    /// while the connection can still send its 408.
     /// </summary>
-    public bool CheckTimeouts(long now)
+    public void CheckReceiveTimeout(long now)
     {
         if (now >= Volatile.Read(ref _receiveDeadline) && !_receiveTimedOut)
         {
             _receiveTimedOut = true;
             Transport.Shutdown(SocketShutdown.Receive);
         }
+    }
 
-        if (now >= Volatile.Read(ref _sendDeadline) && !_sendTimedOut)
-        {
-            _sendTimedOut = true;
-            Transport.Shutdown(SocketShutdown.Both);
-            return true;
-        }
+    /// <summary>Whether a pending send has passed its deadline and has not been aborted yet (see <see cref="AbortSend"/>).</summary>
+    public bool IsSendOverdue(long now) => now >= Volatile.Read(ref _sendDeadline) && !_sendTimedOut;
 
-        return false;
+    /// <summary>Aborts an overdue send: the peer is not reading, so both directions are shut, which fails the send.</summary>
+    public void AbortSend()
+    {
+        _sendTimedOut = true;
+        Transport.Shutdown(SocketShutdown.Both);
     }
 
     /// <summary>Whether the receive buffer can still grow (it stops at the head limits).</summary>

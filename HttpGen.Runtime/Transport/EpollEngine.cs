@@ -30,11 +30,11 @@ internal sealed class EpollEngine
     private const int Eintr = 4;
     private const int MaxEvents = 256;
 
+    // Each group is created on first use and never replaced; an empty group means epoll is not available.
     private static readonly Lock s_createLock = new();
-    private static EpollEngine[]? s_engines;
+    private static EpollEngine[]? s_clientEngines;
     private static EpollEngine[]? s_serverEngines;
-    private static bool s_unavailable;
-    private static int s_next;
+    private static int s_nextClient;
     private static int s_nextServer;
 
     // epoll_event: { uint32 events; uint64 data; }, packed on x86-64 (12 bytes), naturally aligned on arm64 (16 bytes).
@@ -60,30 +60,20 @@ internal sealed class EpollEngine
     public bool Inline { get; }
 
     /// <summary>
-    /// An engine of the server's group for a new connection (round-robin over one engine per processor), or null where
-    /// epoll is not available (not Linux on x86-64 or arm64).
+    /// An engine of the server's group for a new connection (round-robin over one engine per processor, or
+    /// <c>HTTPGEN_SERVER_EPOLL_THREADS</c>), or null where epoll is not available (not Linux on x86-64 or arm64).
     /// </summary>
-    public static EpollEngine? Server
-    {
-        get
-        {
-            EpollEngine[]? engines = Volatile.Read(ref s_serverEngines);
-            if (engines is null)
-            {
-                lock (s_createLock)
-                {
-                    engines = s_serverEngines ??= Create(ServerThreads(), "HttpGen server epoll", inline: true) ?? [];
-                }
-            }
+    public static EpollEngine? Server =>
+        Next(ref s_serverEngines, ref s_nextServer, static () => Create(ServerThreads(), "HttpGen server epoll", inline: true));
 
-            return engines.Length switch
-            {
-                0 => null,
-                1 => engines[0],
-                _ => engines[(int)((uint)Interlocked.Increment(ref s_nextServer) % (uint)engines.Length)],
-            };
-        }
-    }
+    /// <summary>
+    /// An engine of the client's group for a new connection (round-robin over one engine per 8 processors), or null where
+    /// there is none: not Linux on x86-64 or arm64, epoll unavailable, or <c>HTTPGEN_CLIENT_EPOLL=0</c> in the environment.
+    /// </summary>
+    public static EpollEngine? Shared =>
+        Next(ref s_clientEngines, ref s_nextClient, static () => Environment.GetEnvironmentVariable("HTTPGEN_CLIENT_EPOLL") == "0"
+            ? null
+            : Create(Math.Clamp((Environment.ProcessorCount + 7) / 8, 1, 16), "HttpGen client epoll", inline: false));
 
     // One loop per processor, or HTTPGEN_SERVER_EPOLL_THREADS (1 to 64) when set.
     private static int ServerThreads() =>
@@ -91,43 +81,29 @@ internal sealed class EpollEngine
             ? threads
             : Math.Clamp(Environment.ProcessorCount, 1, 64);
 
-    /// <summary>
-    /// An engine for a new connection (round-robin over one engine per 8 processors), or null where there is none:
-    /// not Linux on x86-64 or arm64, epoll unavailable, or <c>HTTPGEN_CLIENT_EPOLL=0</c> in the environment.
-    /// </summary>
-    public static EpollEngine? Shared
+    // The next engine of a group, round-robin; the group is created on first use (empty where epoll is not available).
+    private static EpollEngine? Next(ref EpollEngine[]? group, ref int next, Func<EpollEngine[]?> create)
     {
-        get
+        EpollEngine[]? engines = Volatile.Read(ref group);
+        if (engines is null)
         {
-            EpollEngine[]? engines = Volatile.Read(ref s_engines);
-            if (engines is null)
+            lock (s_createLock)
             {
-                if (s_unavailable)
-                {
-                    return null;
-                }
-
-                lock (s_createLock)
-                {
-                    if (s_engines is null && !s_unavailable)
-                    {
-                        s_engines = Environment.GetEnvironmentVariable("HTTPGEN_CLIENT_EPOLL") == "0"
-                            ? null
-                            : Create(Math.Clamp((Environment.ProcessorCount + 7) / 8, 1, 16), "HttpGen client epoll", inline: false);
-                        s_unavailable = s_engines is null;
-                    }
-
-                    engines = s_engines;
-                }
-
+                engines = group;
                 if (engines is null)
                 {
-                    return null;
+                    engines = create() ?? [];
+                    Volatile.Write(ref group, engines);
                 }
             }
-
-            return engines.Length == 1 ? engines[0] : engines[(int)((uint)Interlocked.Increment(ref s_next) % (uint)engines.Length)];
         }
+
+        return engines.Length switch
+        {
+            0 => null,
+            1 => engines[0],
+            _ => engines[(int)((uint)Interlocked.Increment(ref next) % (uint)engines.Length)],
+        };
     }
 
     // Engines with their threads, or null where epoll is not available. Called under s_createLock.
