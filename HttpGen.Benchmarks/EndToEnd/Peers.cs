@@ -13,22 +13,25 @@ internal static class Peers
         ["DOTNET_TieredPGO"] = "1",
     };
 
-    public static Peer EchoServer(string root) => new("HttpGen EchoServer", port =>
-        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(port)], DotnetEnvironment));
+    public static Peer EchoServer(string root) => new("HttpGen EchoServer", port => StartEchoServer(root, DotnetEnvironment, "--port", Invariant(port)));
 
     /// <summary>
     /// The EchoServer with <c>HttpServerOptions.UseEpoll</c> on and one loop thread (through the environment), as nginx
     /// runs one worker: the load generator needs the other core.
     /// </summary>
     public static Peer EchoServerEpoll(string root) => new("HttpGen EchoServer, UseEpoll, 1 loop", port =>
-        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(port)], new Dictionary<string, string>(DotnetEnvironment) { ["HTTPGEN_SERVER_EPOLL"] = "1", ["HTTPGEN_SERVER_EPOLL_THREADS"] = "1" }));
+        StartEchoServer(root, new Dictionary<string, string>(DotnetEnvironment) { ["HTTPGEN_SERVER_EPOLL"] = "1", ["HTTPGEN_SERVER_EPOLL_THREADS"] = "1" }, "--port", Invariant(port)));
 
     public static Peer Kestrel(string root) => new("Kestrel (ASP.NET Core)", port =>
         ProcessTools.Start("dotnet", [Path.Combine(root, "HttpGen.Benchmarks/Peers/KestrelPlaintext/bin/Release/net10.0/KestrelPlaintext.dll"), "--urls", $"http://127.0.0.1:{Invariant(port)}"], DotnetEnvironment));
 
     /// <summary>The EchoServer with its HTTPS endpoint on the port (and its plain one on another).</summary>
     public static Peer EchoServerHttps(string root, string certificate, string key) => new("HttpGen EchoServer", port =>
-        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", "--port", Invariant(ProcessTools.FreePort()), "--https-port", Invariant(port), "--cert", certificate, "--key", key], DotnetEnvironment));
+        StartEchoServer(root, DotnetEnvironment, "--port", Invariant(ProcessTools.FreePort()), "--https-port", Invariant(port), "--cert", certificate, "--key", key));
+
+    // The EchoServer sample's Release build on 127.0.0.1, with more arguments.
+    private static Process StartEchoServer(string root, Dictionary<string, string> environment, params string[] args) =>
+        ProcessTools.Start("dotnet", [Path.Combine(root, "samples/EchoServer/bin/Release/net10.0/EchoServer.dll"), "--host", "127.0.0.1", .. args], environment);
 
     /// <summary>Kestrel on https with the same certificate, HTTP/1.1 only (as the EchoServer).</summary>
     public static Peer KestrelHttps(string root, string certificate, string key) => new("Kestrel (ASP.NET Core)", port =>
